@@ -1,0 +1,178 @@
+"""`ParadigmClient`: options, the session's lifecycle, resource groups."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from types import TracebackType
+
+import aiohttp
+from yarl import URL
+
+from ._credits import CreditLedger
+from ._errors import ConfigurationError
+from ._ratelimit import Limiter, RateLimit
+from ._retry import RetryPolicy
+from ._session import SessionHolder
+from ._transport import Transport
+from .resources import Enrichments, Jobs
+from .resources._base import Context
+
+__all__ = ["DEFAULT_BASE_URL", "ParadigmClient"]
+
+DEFAULT_BASE_URL = "https://paradigm-api-a9111b9383f1.herokuapp.com/v1"
+"""The documented production URL."""
+
+API_KEY_ENV = "PARADIGM_API_KEY"
+BASE_URL_ENV = "PARADIGM_BASE_URL"
+
+DEFAULT_TIMEOUT = 40.0
+"""Seconds per attempt: past the host's 30 s router cut, so its answer
+(a 503 page) arrives rather than our own timeout."""
+
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+class ParadigmClient:
+    """An async client of the Paradigm API.
+
+    Use it as ``async with ParadigmClient() as client:``, or call `close`
+    when done. One client serves any number of concurrent tasks; its rate
+    limiter, credit ledger and connection pool are shared by all of them.
+
+    Arguments:
+        api_key: the ``pk_live_...`` key; else ``PARADIGM_API_KEY``.
+        base_url: else ``PARADIGM_BASE_URL``, else the documented URL.
+        timeout: seconds for one attempt, counted from when the rate
+            limiter grants its slot, never while queued.
+        max_retries: further attempts after a failure that is safe to
+            retry (see the README's "Retries" section).
+        rate_limit: the ceiling to stay under; ``None`` turns the limiter
+            off (for a local sandbox or a benchmark).
+        session: your own `aiohttp.ClientSession`: used, never closed.
+        headers: extra headers sent with every request.
+        max_connections: the size of the connection pool the client makes.
+        retry_unknown_outcome: also retry creates whose outcome is unknown
+            (a timeout after sending, a dropped connection, a host error
+            page). Off by default: the live API may ignore
+            ``Idempotency-Key``, so a retry could be charged twice.
+        allow_insecure_http: allow sending the key over plain ``http://``
+            to a host that is not loopback.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen
+        session: aiohttp.ClientSession | None = None,
+        headers: Mapping[str, str] | None = None,
+        max_connections: int = 100,
+        retry_unknown_outcome: bool = False,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        key = _api_key(api_key)
+        self.base_url = _base_url(base_url, allow_insecure_http)
+        if not timeout > 0:
+            raise ConfigurationError("timeout must be positive")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+            raise ConfigurationError("max_retries must be an integer")
+        if max_retries < 0:
+            raise ConfigurationError("max_retries must be zero or more")
+
+        self.credits = CreditLedger()
+        self.limiter = Limiter(rate_limit)
+        self._sessions = SessionHolder(
+            session=session, max_connections=max_connections
+        )
+        transport = Transport(
+            base_url=self.base_url,
+            api_key=key,
+            headers=_extra_headers(headers),
+            timeout=timeout,
+            retry=RetryPolicy(
+                max_retries=max_retries,
+                retry_unknown_outcome=retry_unknown_outcome,
+            ),
+            limiter=self.limiter,
+            sessions=self._sessions,
+        )
+        context = Context(transport=transport, credits=self.credits)
+        self.jobs = Jobs(context)
+        self.enrichments = Enrichments(context)
+
+    async def close(self) -> None:
+        """Close the connections this client opened. Idempotent.
+
+        A session passed in by the caller is left open.
+        """
+        await self._sessions.close()
+
+    async def __aenter__(self) -> ParadigmClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"ParadigmClient(base_url={self.base_url!r})"
+
+
+def _api_key(given: str | None) -> str:
+    key = given if given is not None else os.environ.get(API_KEY_ENV)
+    if not key:
+        raise ConfigurationError(
+            f"no API key: pass api_key= or set {API_KEY_ENV}"
+        )
+    if not key.isascii() or not key.isprintable() or " " in key:
+        raise ConfigurationError(
+            "the API key holds spaces, control or non-ASCII characters"
+        )
+
+    return key
+
+
+def _base_url(given: str | None, allow_insecure_http: bool) -> str:
+    text = given or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    url = URL(text)
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise ConfigurationError(f"base_url must be an http(s) URL: {text!r}")
+    if url.query_string or url.fragment:
+        raise ConfigurationError("base_url must not carry a query")
+    insecure = url.scheme == "http" and not _is_loopback(url.host)
+    if insecure and not allow_insecure_http:
+        raise ConfigurationError(
+            "refusing to send the API key over plain http to "
+            f"{url.host}; use https, or allow_insecure_http=True"
+        )
+
+    return text.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _extra_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    extra = dict(headers or {})
+    for name, value in extra.items():
+        if name.lower() == "x-api-key":
+            raise ConfigurationError("pass the key as api_key=, not a header")
+        if any(ch in f"{name}{value}" for ch in "\r\n\0"):
+            raise ConfigurationError(f"header {name!r} holds CR, LF or NUL")
+
+    return extra

@@ -1,0 +1,120 @@
+"""Reading the contract's response envelopes, in one place.
+
+The contract's design (CONTRACT.md, "Envelopes"): one object comes as
+``{"data": {...}}`` (a bare object is accepted too), a list as ``{"data":
+[...], "pagination": {...}}``, a paid write adds ``"meta"``, and an error
+is ``{"error": {"code": ..., "message": ...}}`` (the documented shape).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "Envelope",
+    "ErrorBody",
+    "Pagination",
+    "read_envelope",
+    "read_error",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Pagination:
+    """Where one page of a list sits: the contract's pagination object."""
+
+    limit: int | None
+    offset: int
+    total: int | None
+    has_more: bool
+
+
+@attrs.frozen(kw_only=True)
+class ErrorBody:
+    """The documented error envelope's code and message."""
+
+    code: str
+    message: str
+
+
+@attrs.frozen(kw_only=True)
+class Envelope:
+    """A successful answer's payload and what came around it."""
+
+    data: Any
+    pagination: Pagination | None = None
+    meta: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def read_envelope(document: Any) -> Envelope:
+    """Split a decoded success body into data, pagination and meta.
+
+    A body without a ``data`` key is taken as the bare object itself.
+    Raises `ValueError` naming what is wrong when the shape is not one the
+    contract allows.
+    """
+    if not isinstance(document, dict) or "data" not in document:
+        return Envelope(data=document)
+
+    meta = document.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ValueError("$.meta: expected an object")
+
+    return Envelope(
+        data=document["data"],
+        pagination=_read_pagination(document.get("pagination")),
+        meta=meta,
+    )
+
+
+def read_error(document: Any) -> ErrorBody | None:
+    """The error envelope's code and message, or None if it is not one."""
+    if not isinstance(document, dict):
+        return None
+    error = document.get("error")
+    if not isinstance(error, dict):
+        return None
+    code = error.get("code")
+    message = error.get("message")
+    if not isinstance(code, str):
+        return None
+
+    return ErrorBody(
+        code=code,
+        message=message if isinstance(message, str) else code,
+    )
+
+
+def _read_pagination(value: Any) -> Pagination | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("$.pagination: expected an object")
+
+    return Pagination(
+        limit=_optional_int(value, "limit"),
+        offset=_optional_int(value, "offset") or 0,
+        total=_optional_int(value, "total"),
+        has_more=_has_more(value),
+    )
+
+
+def _has_more(value: Mapping[str, Any]) -> bool:
+    has_more = value.get("has_more", False)
+    if not isinstance(has_more, bool):
+        raise ValueError("$.pagination.has_more: expected a boolean")
+
+    return has_more
+
+
+def _optional_int(value: Mapping[str, Any], key: str) -> int | None:
+    item = value.get(key)
+    if item is None:
+        return None
+    if isinstance(item, bool) or not isinstance(item, int):
+        raise ValueError(f"$.pagination.{key}: expected an integer")
+
+    return item

@@ -1,0 +1,306 @@
+"""The exception tree, and the one mapping from HTTP answers onto it.
+
+Every error the SDK raises derives from `ParadigmError`::
+
+    ParadigmError
+    ├── ConfigurationError      the client's options cannot work (no key, ...)
+    ├── InvalidInputError       refused before sending: nothing sent or charged
+    ├── CreditBudgetExceeded    a call would pass the credit budget
+    ├── DecodeError             an answer that cannot be read as the contract
+    ├── WaitTimeoutError        a job or enrichment did not finish in time
+    ├── APIConnectionError      no answer: connection failed or was dropped
+    │   └── APITimeoutError     no answer within the attempt's timeout
+    └── APIError                the server answered with an error status
+        ├── ValidationError           400 VALIDATION_ERROR
+        ├── AuthenticationError       401 MISSING_API_KEY / INVALID_API_KEY
+        ├── InsufficientCreditsError  402 INSUFFICIENT_CREDITS
+        ├── NotFoundError             404 NOT_FOUND
+        ├── RateLimitError            429 RATE_LIMITED
+        └── ServerError               500 and every other 5xx
+
+`error_from_response` is the only place that picks a class for an answer.
+Unknown codes fall back on the status; unknown statuses on `APIError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html.parser import HTMLParser
+
+from ._envelope import ErrorBody
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "CreditBudgetExceeded",
+    "DecodeError",
+    "InsufficientCreditsError",
+    "InvalidInputError",
+    "NotFoundError",
+    "ParadigmError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+    "WaitTimeoutError",
+    "error_from_response",
+]
+
+_EXCERPT_CHARS = 200
+
+
+class ParadigmError(Exception):
+    """Base class of every error the SDK raises."""
+
+
+class ConfigurationError(ParadigmError, ValueError):
+    """The client was given options it cannot work with."""
+
+
+class InvalidInputError(ParadigmError, ValueError):
+    """The caller's input was refused before any request was sent.
+
+    Nothing reached the server, so nothing was charged.
+    """
+
+
+class CreditBudgetExceeded(ParadigmError):
+    """A call's declared cost would take spending past the credit budget."""
+
+    def __init__(self, message: str, *, cost: int, available: int) -> None:
+        super().__init__(message)
+        self.cost = cost
+        self.available = available
+
+
+class DecodeError(ParadigmError):
+    """An answer could not be read as the contract describes it.
+
+    `path` names the failing field, such as ``$.data.lead.email``.
+    """
+
+    def __init__(self, message: str, *, path: str = "$") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class WaitTimeoutError(ParadigmError, TimeoutError):
+    """A job or enrichment was still running when the wait ran out.
+
+    The resource itself is untouched; `last_status` is what was last seen.
+    """
+
+    def __init__(
+        self, message: str, *, resource_id: str, last_status: str
+    ) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+        self.last_status = last_status
+
+
+class APIConnectionError(ParadigmError):
+    """No answer came back: the connection failed, or was cut.
+
+    `outcome_unknown` is true when the request may have reached the server
+    and taken effect. For a create, reconcile with `idempotency_key`, which
+    the request carried, before trying again.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcome_unknown: bool = False,
+        idempotency_key: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.outcome_unknown = outcome_unknown
+        self.idempotency_key = idempotency_key
+
+
+class APITimeoutError(APIConnectionError):
+    """No answer came back within the attempt's timeout."""
+
+
+class APIError(ParadigmError):
+    """The server answered with an error status.
+
+    Carries the HTTP `status`, the API's `code` and `message`, the
+    `request_id` where a header gave one, the response `headers` and the
+    raw `body`. `idempotency_key` is set when the request was a create;
+    `outcome_unknown` is true when a create's answer came from the host,
+    not the API, so it may or may not have taken effect.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | None,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        idempotency_key: str | None = None,
+        outcome_unknown: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.outcome_unknown = outcome_unknown
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.headers: Mapping[str, str] = dict(headers or {})
+        self.body = body
+        self.idempotency_key = idempotency_key
+
+    def __str__(self) -> str:
+        code = f" {self.code}" if self.code else ""
+        request = f" (request {self.request_id})" if self.request_id else ""
+
+        return f"{self.status}{code}: {self.message}{request}"
+
+
+class ValidationError(APIError):
+    """400: the server found the request's parameters invalid."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing, invalid or inactive."""
+
+
+class InsufficientCreditsError(APIError):
+    """402: the account lacks the credits the operation costs."""
+
+
+class NotFoundError(APIError):
+    """404: no such resource, or not visible to this key."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests; `retry_after` is the server's hint."""
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked to wait, when it said."""
+        from ._retry import parse_retry_after
+
+        return parse_retry_after(self.headers.get("Retry-After"))
+
+
+class ServerError(APIError):
+    """500 or any other 5xx: the server, or the host in front of it, failed.
+
+    `json_error` is true when the body was the API's own error envelope,
+    false for a page from the host (Heroku's router answers HTML).
+    """
+
+    @property
+    def json_error(self) -> bool:
+        """Whether the API itself answered, with its error envelope."""
+        return self.code is not None
+
+
+_BY_CODE: Mapping[str, type[APIError]] = {
+    "VALIDATION_ERROR": ValidationError,
+    "MISSING_API_KEY": AuthenticationError,
+    "INVALID_API_KEY": AuthenticationError,
+    "INSUFFICIENT_CREDITS": InsufficientCreditsError,
+    "NOT_FOUND": NotFoundError,
+    "RATE_LIMITED": RateLimitError,
+    "INTERNAL_ERROR": ServerError,
+}
+
+_BY_STATUS: Mapping[int, type[APIError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def error_from_response(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    parsed: ErrorBody | None,
+    request_id: str | None,
+    idempotency_key: str | None = None,
+) -> APIError:
+    """Build the exception for an error answer.
+
+    `parsed` is the API's error envelope when the body held one; otherwise
+    the message is a short excerpt of the body, so an HTML page from the
+    host still says what it was.
+    """
+    if parsed is not None:
+        code: str | None = parsed.code
+        message = parsed.message
+    else:
+        code = None
+        message = _excerpt(body) or f"HTTP {status} with an empty body"
+
+    cls = _class_for(status, code)
+
+    return cls(
+        message,
+        status=status,
+        code=code,
+        request_id=request_id,
+        headers=headers,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _class_for(status: int, code: str | None) -> type[APIError]:
+    if code is not None and code in _BY_CODE:
+        return _BY_CODE[code]
+    if status >= 500:
+        return ServerError
+
+    return _BY_STATUS.get(status, APIError)
+
+
+def _excerpt(body: bytes) -> str:
+    """The body as one short line of text, markup and styles removed."""
+    text = body.decode("utf-8", errors="replace")
+    if "<" in text:
+        reader = _TextOnly()
+        reader.feed(text)
+        reader.close()
+        text = " ".join(reader.chunks)
+    text = " ".join(text.split())
+    if len(text) > _EXCERPT_CHARS:
+        text = text[: _EXCERPT_CHARS - 1] + "…"
+
+    return text
+
+
+class _TextOnly(HTMLParser):
+    """Keeps the text of an HTML page, leaving out style and script."""
+
+    _HIDDEN = frozenset({"style", "script", "head"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(
+        self, tag: str, attrs: list[tuple[str, str | None]]
+    ) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.chunks.append(data)

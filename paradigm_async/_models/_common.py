@@ -1,0 +1,81 @@
+"""Models shared by jobs and enrichments: the lead, statuses, errors."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ._converter import register_model, register_open_enum
+
+__all__ = ["Charge", "ErrorInfo", "Lead", "ResearchMode", "Status"]
+
+
+class ResearchMode(enum.StrEnum):
+    """How deep the AI research goes; premium costs twice the credits."""
+
+    STANDARD = "standard"
+    PREMIUM = "premium"
+
+
+class Status(enum.StrEnum):
+    """Where a job or an enrichment is in its lifecycle."""
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+TERMINAL_STATUSES = frozenset({Status.COMPLETED, Status.FAILED})
+
+
+@attrs.frozen(kw_only=True)
+class Lead:
+    """A person to research: the input of jobs and enrichments.
+
+    Only `email` is required. `extra` holds fields of an answer that this
+    version of the SDK does not know.
+    """
+
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    title: str | None = None
+    company_name: str | None = None
+    company_domain: str | None = None
+    linkedin_url: str | None = None
+    custom_fields: Mapping[str, str] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class ErrorInfo:
+    """Why a job or an enrichment failed."""
+
+    code: str
+    message: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class Charge:
+    """What a write call cost: set by the SDK on the object it returns.
+
+    `credits` is the server's figure where it reported one, else the price
+    table's; `source` says which. `credits_remaining` is the balance the
+    server reported after the call, if it did.
+    """
+
+    credits: int
+    research_mode: ResearchMode | str
+    credits_remaining: int | None
+    source: str
+
+
+register_open_enum(ResearchMode)
+register_open_enum(Status)
+register_model(Lead)
+register_model(ErrorInfo)

@@ -1,0 +1,203 @@
+"""The one cattrs converter, and the rules it decodes answers by.
+
+Decoding is strict where silence would corrupt data: ``null`` never
+becomes the string ``"None"``, ``"12"`` never becomes 12 and 12.7 never
+becomes 12. It is tolerant where the contract asks for it: fields the
+models do not know are kept in each model's `extra`, and an enum value
+the SDK does not know stays a plain string.
+
+Structure hooks are generated once per model, when it is registered.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.gen import (
+    make_dict_structure_fn,
+    make_dict_unstructure_fn,
+    override,
+)
+
+from .._errors import DecodeError, InvalidInputError
+
+__all__ = [
+    "EXTRA_FIELD",
+    "converter",
+    "register_model",
+    "register_open_enum",
+    "structure",
+    "structure_input",
+    "unstructure",
+]
+
+T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
+
+EXTRA_FIELD = "extra"
+"""Each model's field for the answer's keys that the model does not know."""
+
+_EXTRA_KEY = "\x00paradigm-extra"
+_UNIONS = (Union, types.UnionType)
+
+converter = cattrs.Converter(detailed_validation=True)
+
+
+def _check_type(value: Any, kind: type, name: str) -> None:
+    if isinstance(value, bool) and kind is not bool:
+        raise TypeError(f"expected {name}, got a boolean")
+    if not isinstance(value, kind):
+        raise TypeError(f"expected {name}, got {type(value).__name__}")
+
+
+def _structure_str(value: Any, _: type) -> str:
+    _check_type(value, str, "a string")
+
+    return str(value)
+
+
+def _structure_int(value: Any, _: type) -> int:
+    _check_type(value, int, "an integer")
+
+    return int(value)
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    _check_type(value, bool, "a boolean")
+
+    return bool(value)
+
+
+def _structure_float(value: Any, _: type) -> float:
+    _check_type(value, (int, float), "a number")  # type: ignore[arg-type]
+
+    return float(value)
+
+
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(bool, _structure_bool)
+converter.register_structure_hook(float, _structure_float)
+
+
+def _structure_datetime(value: Any, _: type) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 string, got {value!r}")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+
+    return parsed
+
+
+def _unstructure_datetime(value: datetime) -> str:
+    text = value.astimezone(UTC).isoformat(timespec="milliseconds")
+
+    return text.replace("+00:00", "Z")
+
+
+converter.register_structure_hook(datetime, _structure_datetime)
+converter.register_unstructure_hook(datetime, _unstructure_datetime)
+
+
+def register_open_enum(kind: type[E]) -> None:
+    """Decode ``kind | str`` (and ``| None``): a known value as the enum,
+    any other string as itself."""
+    known = {member.value: member for member in kind}
+    members = {kind, str}
+
+    def matches(candidate: Any) -> bool:
+        args = set(get_args(candidate)) - {type(None)}
+
+        return get_origin(candidate) in _UNIONS and args == members
+
+    def structure_open(value: Any, candidate: Any) -> E | str | None:
+        if value is None and type(None) in get_args(candidate):
+            return None
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {value!r}")
+
+        return known.get(value, value)
+
+    converter.register_structure_hook_func(matches, structure_open)
+
+
+def register_model(cls: type[T], *, omit: tuple[str, ...] = ()) -> None:
+    """Generate `cls`'s hooks once: keep unknown keys, skip `omit` fields.
+
+    `omit` names fields the SDK fills in itself, never read from the wire.
+    """
+    fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
+    wire_names = frozenset(fields) - {EXTRA_FIELD, *omit}
+    skipped: dict[str, Any] = {name: override(omit=True) for name in omit}
+    keep_extra: dict[str, Any] = {EXTRA_FIELD: override(rename=_EXTRA_KEY)}
+    drop_extra: dict[str, Any] = {EXTRA_FIELD: override(omit=True)}
+    inner = make_dict_structure_fn(
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=False,
+        **keep_extra,
+        **skipped,
+    )
+
+    def structure_model(value: Any, kind: type[T]) -> T:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        unknown = {k: v for k, v in value.items() if k not in wire_names}
+        if unknown:
+            value = {**value, _EXTRA_KEY: unknown}
+
+        return inner(value, kind)
+
+    outer = make_dict_unstructure_fn(
+        cls,
+        converter,
+        **drop_extra,
+        **skipped,
+    )
+
+    def unstructure_model(instance: T) -> dict[str, Any]:
+        known: dict[str, Any] = outer(instance)
+        extra: Mapping[str, Any] = getattr(instance, EXTRA_FIELD)
+
+        return {**extra, **known} if extra else known
+
+    converter.register_structure_hook(cls, structure_model)
+    converter.register_unstructure_hook(cls, unstructure_model)
+
+
+def structure(value: Any, cls: type[T], *, path: str = "$.data") -> T:
+    """Decode an answer into `cls`, or raise `DecodeError` naming the field."""
+    try:
+        return converter.structure(value, cls)
+    except Exception as exc:  # cattrs wraps what the hooks raise
+        messages = _describe(exc, path)
+        failing = messages[0].rpartition(" @ ")[2] or path
+        raise DecodeError("; ".join(messages), path=failing) from exc
+
+
+def structure_input(value: Any, cls: type[T], *, what: str) -> T:
+    """Read a caller's mapping into `cls`, or raise `InvalidInputError`."""
+    try:
+        return converter.structure(value, cls)
+    except Exception as exc:
+        messages = _describe(exc, what)
+        raise InvalidInputError("; ".join(messages)) from exc
+
+
+def unstructure(value: object) -> Any:
+    """Encode a model as the JSON-ready shape the wire uses."""
+    return converter.unstructure(value)
+
+
+def _describe(exc: BaseException, path: str) -> list[str]:
+    if isinstance(exc, cattrs.BaseValidationError):
+        return cattrs.transform_error(exc, path=path)
+
+    return [f"{exc} @ {path}"]

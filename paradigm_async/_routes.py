@@ -1,0 +1,86 @@
+"""The routing table: every operation's method, path and price.
+
+Paths are the contract's design (CONTRACT.md, "Resources"), relative to
+the base URL that ends in ``/v1``. A correction to a path is a one-line
+change here. Ids are percent-encoded as one path segment each, so no id
+can add a segment, climb with ``..`` or start a query.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from urllib.parse import quote
+
+import attrs
+
+from ._credits import FREE, PRICES, Price
+from ._errors import InvalidInputError
+
+__all__ = ["ROUTES", "Operation", "encode_segment"]
+
+_IDEMPOTENT_METHODS = frozenset({"GET", "DELETE", "PATCH"})
+_FIELDS = string.Formatter()
+
+
+@attrs.frozen
+class Operation:
+    """One endpoint of the API."""
+
+    name: str
+    method: str
+    path: str
+
+    @property
+    def price(self) -> Price:
+        """What one call costs, from the documented price table."""
+        return PRICES.get(self.name, FREE)
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether repeating the call cannot change the outcome."""
+        return self.method in _IDEMPOTENT_METHODS
+
+    def render(self, path_params: Mapping[str, str]) -> str:
+        """The path with each parameter encoded as a single segment."""
+        encoded = {
+            name: encode_segment(value, name)
+            for name, value in path_params.items()
+        }
+        names = {name for _, name, _, _ in _FIELDS.parse(self.path) if name}
+        if names != set(encoded):
+            raise TypeError(f"{self.name} takes path parameters {names}")
+
+        return self.path.format_map(encoded)
+
+
+def encode_segment(value: str, name: str = "id") -> str:
+    """Percent-encode `value` as exactly one path segment."""
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{name} must be a string, got {type(value).__name__}"
+        )
+    if not value:
+        raise InvalidInputError(f"{name} must not be empty")
+    encoded = quote(value, safe="")
+    if encoded in {".", ".."}:
+        encoded = encoded.replace(".", "%2E")
+
+    return encoded
+
+
+def _table(*operations: Operation) -> Mapping[str, Operation]:
+    return {operation.name: operation for operation in operations}
+
+
+ROUTES: Mapping[str, Operation] = _table(
+    Operation("jobs.list", "GET", "/jobs"),
+    Operation("jobs.create", "POST", "/jobs"),
+    Operation("jobs.get", "GET", "/jobs/{id}"),
+    Operation("jobs.delete", "DELETE", "/jobs/{id}"),
+    Operation("enrichments.list", "GET", "/enrichments"),
+    Operation("enrichments.create", "POST", "/enrichments"),
+    Operation("enrichments.get", "GET", "/enrichments/{id}"),
+    Operation("enrichments.delete", "DELETE", "/enrichments/{id}"),
+)
+"""Every operation the SDK models, by name."""

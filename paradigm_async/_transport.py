@@ -1,0 +1,370 @@
+"""The one request pipeline: slot, attempt, retry decision, decode.
+
+Every call the SDK makes passes through `Transport.send`, which knows
+nothing of resources. Per attempt it takes a connection slot, then a rate
+slot, and only then starts the attempt's timeout, so time spent queueing
+never counts against the network. Failures of the layers below (aiohttp,
+JSON) are mapped to the SDK's errors here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from . import _json
+from ._envelope import Envelope, read_envelope, read_error
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    DecodeError,
+    ServerError,
+    error_from_response,
+)
+from ._ratelimit import Limiter
+from ._retry import Failure, RetryPolicy, parse_retry_after
+from ._session import SessionHolder
+from ._version import __version__
+
+__all__ = ["Request", "Response", "Transport"]
+
+logger = logging.getLogger("paradigm_async.transport")
+
+REQUEST_ID_HEADER = "X-Request-Id"
+"""Design choice: the header an answer's request id is read from."""
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+USER_AGENT = (
+    f"paradigm-async/{__version__} "
+    f"(python {platform.python_version()}; aiohttp {aiohttp.__version__})"
+)
+
+
+@attrs.frozen(kw_only=True)
+class Request:
+    """What to send: built by the resources, sent by the transport."""
+
+    method: str
+    path: str
+    params: Mapping[str, str | int] | None = None
+    json: Any = None
+    idempotent: bool = True
+    idempotency_key: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Response:
+    """A successful answer: status, headers, and its decoded envelope."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    request_id: str | None
+    envelope: Envelope
+    attempts: int
+    elapsed: float
+
+
+class _AttemptFailed(Exception):
+    """An attempt that may be tried again, and the error if it is not."""
+
+    def __init__(
+        self,
+        failure: Failure,
+        error: APIError | APIConnectionError,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(failure.value)
+        self.failure = failure
+        self.error = error
+        self.retry_after = retry_after
+
+
+class Transport:
+    """Sends requests for one client, with its key, limiter and retries."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        headers: Mapping[str, str],
+        timeout: float,
+        retry: RetryPolicy,
+        limiter: Limiter,
+        sessions: SessionHolder,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._headers = CIMultiDict(
+            {
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                **headers,
+                "X-API-Key": api_key,
+            }
+        )
+        self._timeout = timeout
+        self._retry = retry
+        self._limiter = limiter
+        self._sessions = sessions
+
+    async def send(self, request: Request) -> Response:
+        """Send `request`, retrying what is safe to retry.
+
+        Raises the `APIError` subclass for an error answer, and
+        `APIConnectionError` (or `APITimeoutError`) when no answer came.
+        """
+        url = self._url(request)
+        body = None if request.json is None else _json.dumps(request.json)
+        headers = self._headers_for(request, body is not None)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._attempt(
+                    request, url, headers, body, attempt
+                )
+            except _AttemptFailed as failed:
+                delay = self._retry_delay(request, failed, attempt)
+                if delay is None:
+                    raise _final(request, failed) from failed.__cause__
+                _log_retry(request, attempt, failed, delay)
+            await asyncio.sleep(delay)
+
+    def _url(self, request: Request) -> URL:
+        text = self._base_url + request.path
+        if request.params:
+            text += "?" + urlencode(request.params)
+
+        return URL(text, encoded=True)
+
+    def _headers_for(
+        self, request: Request, has_body: bool
+    ) -> CIMultiDict[str]:
+        headers = self._headers.copy()
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        if request.idempotency_key is not None:
+            headers[IDEMPOTENCY_HEADER] = request.idempotency_key
+
+        return headers
+
+    def _retry_delay(
+        self, request: Request, failed: _AttemptFailed, attempt: int
+    ) -> float | None:
+        allowed = self._retry.should_retry(
+            failed.failure, attempt=attempt, idempotent=request.idempotent
+        )
+        if not allowed:
+            return None
+        if (
+            failed.retry_after is not None
+            and failed.retry_after > self._retry.max_retry_after
+        ):
+            return None
+
+        return self._retry.delay(attempt, failed.retry_after)
+
+    async def _attempt(
+        self,
+        request: Request,
+        url: URL,
+        headers: CIMultiDict[str],
+        body: bytes | None,
+        attempt: int,
+    ) -> Response:
+        session, slots = self._sessions.current()
+        async with slots:
+            await self._limiter.acquire()
+            started = time.monotonic()
+            try:
+                async with asyncio.timeout(self._timeout):
+                    async with session.request(
+                        request.method, url, headers=headers, data=body
+                    ) as answer:
+                        raw = await answer.read()
+            except TimeoutError as exc:
+                raise _timed_out(request, self._timeout) from exc
+            except aiohttp.ClientError as exc:
+                raise _connection_failed(request, exc) from exc
+        elapsed = time.monotonic() - started
+        _log_answer(request, answer.status, elapsed, attempt)
+
+        return _read_answer(request, answer, raw, attempt, elapsed)
+
+
+def _read_answer(
+    request: Request,
+    answer: aiohttp.ClientResponse,
+    raw: bytes,
+    attempt: int,
+    elapsed: float,
+) -> Response:
+    request_id = answer.headers.get(REQUEST_ID_HEADER)
+    if answer.status >= 400:
+        raise _error_answer(request, answer, raw, request_id)
+
+    return Response(
+        status=answer.status,
+        headers=answer.headers,
+        request_id=request_id,
+        envelope=_decode_success(raw),
+        attempts=attempt,
+        elapsed=elapsed,
+    )
+
+
+def _decode_success(raw: bytes) -> Envelope:
+    if not raw.strip():
+        return Envelope(data=None)
+    try:
+        document = _json.loads(raw)
+    except (_json.JSONDecodeError, UnicodeDecodeError) as exc:
+        excerpt = raw[:80].decode("utf-8", errors="replace")
+        raise DecodeError(
+            f"the answer is not JSON: {excerpt!r}", path="$"
+        ) from exc
+    try:
+        return read_envelope(document)
+    except ValueError as exc:
+        path = str(exc).partition(":")[0]
+        raise DecodeError(str(exc), path=path) from exc
+
+
+def _error_answer(
+    request: Request,
+    answer: aiohttp.ClientResponse,
+    raw: bytes,
+    request_id: str | None,
+) -> _AttemptFailed | APIError:
+    """The error for a 4xx/5xx answer, wrapped if it may be retried."""
+    try:
+        parsed = read_error(_json.loads(raw)) if raw else None
+    except (_json.JSONDecodeError, UnicodeDecodeError):
+        parsed = None
+    error = error_from_response(
+        answer.status,
+        answer.headers,
+        raw,
+        parsed=parsed,
+        request_id=request_id,
+        idempotency_key=request.idempotency_key,
+    )
+    if answer.status == 429:
+        retry_after = parse_retry_after(answer.headers.get("Retry-After"))
+        return _AttemptFailed(Failure.RATE_LIMITED, error, retry_after)
+    if not isinstance(error, ServerError):
+        return error
+    if answer.status == 500 and error.json_error:
+        return _AttemptFailed(Failure.API_FAILED, error)
+    if not request.idempotent:
+        error.outcome_unknown = True
+
+    return _AttemptFailed(Failure.HOST_FAILED, error)
+
+
+def _timed_out(request: Request, timeout: float) -> _AttemptFailed:
+    error = APITimeoutError(
+        f"{request.method} {request.path}: no answer within {timeout:g} s"
+        + _unknown_outcome_note(request),
+        outcome_unknown=True,
+        idempotency_key=request.idempotency_key,
+    )
+
+    return _AttemptFailed(Failure.UNKNOWN_OUTCOME, error)
+
+
+def _connection_failed(
+    request: Request, exc: aiohttp.ClientError
+) -> _AttemptFailed:
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        error = APIConnectionError(
+            f"{request.method} {request.path}: could not connect: {exc}",
+            idempotency_key=request.idempotency_key,
+        )
+        return _AttemptFailed(Failure.NOT_SENT, error)
+
+    error = APIConnectionError(
+        f"{request.method} {request.path}: connection lost "
+        f"({type(exc).__name__}: {exc})" + _unknown_outcome_note(request),
+        outcome_unknown=True,
+        idempotency_key=request.idempotency_key,
+    )
+
+    return _AttemptFailed(Failure.UNKNOWN_OUTCOME, error)
+
+
+def _unknown_outcome_note(request: Request) -> str:
+    if request.idempotent:
+        return ""
+
+    return (
+        "; the outcome is unknown and the call may have been charged: "
+        f"reconcile with Idempotency-Key {request.idempotency_key}"
+    )
+
+
+def _final(
+    request: Request, failed: _AttemptFailed
+) -> APIError | APIConnectionError:
+    """The error to raise once `failed` will not be tried again."""
+    error = failed.error
+    if isinstance(error, ServerError) and error.outcome_unknown:
+        error.message += _unknown_outcome_note(request)
+        error.args = (error.message,)
+
+    return error
+
+
+def _log_answer(
+    request: Request, status: int, elapsed: float, attempt: int
+) -> None:
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    logger.info(
+        "%s %s %d %.0fms attempt=%d",
+        request.method,
+        request.path,
+        status,
+        elapsed * 1000,
+        attempt,
+        extra={
+            "paradigm.method": request.method,
+            "paradigm.path": request.path,
+            "paradigm.status": status,
+            "paradigm.ms": round(elapsed * 1000, 1),
+            "paradigm.attempt": attempt,
+        },
+    )
+
+
+def _log_retry(
+    request: Request, attempt: int, failed: _AttemptFailed, delay: float
+) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    logger.debug(
+        "retry.scheduled %s %s after %s in %.2fs",
+        request.method,
+        request.path,
+        failed.failure.value,
+        delay,
+        extra={
+            "paradigm.method": request.method,
+            "paradigm.path": request.path,
+            "paradigm.attempt": attempt,
+            "paradigm.failure": failed.failure.value,
+            "paradigm.delay": round(delay, 3),
+        },
+    )
