@@ -30,6 +30,10 @@ logger = logging.getLogger("paradigm_async.ratelimit")
 _DEFAULT_MARGIN_SHARE = 0.02
 """Default margin as a share of the window: 1.2 s of a minute."""
 
+_MIN_MARGIN = 0.25
+"""The default margin's floor in seconds: arrival jitter does not shrink
+with the window, so short test windows keep a usable margin too."""
+
 
 def _positive(
     instance: object, attribute: attrs.Attribute[Any], value: float
@@ -43,8 +47,9 @@ class RateLimit:
     """A ceiling of `requests` in any window of `seconds`.
 
     The default is the API's documented 100 requests per minute per key.
-    `margin` (seconds, default 2% of the window) is slack for arrival
-    jitter: sends are paced so that N of them span ``seconds + margin``.
+    `margin` is slack for arrival jitter, in seconds: sends are paced so
+    that N of them span ``seconds + margin``. By default it is 2% of the
+    window and at least 0.25 s (1.2 s for a minute).
     """
 
     requests: int = attrs.field(default=100, validator=_positive)
@@ -63,7 +68,7 @@ class RateLimit:
         """Seconds between two sends at the paced rate."""
         margin = self.margin
         if margin is None:
-            margin = self.seconds * _DEFAULT_MARGIN_SHARE
+            margin = max(_MIN_MARGIN, self.seconds * _DEFAULT_MARGIN_SHARE)
 
         return (self.seconds + margin) / self.requests
 

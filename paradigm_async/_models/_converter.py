@@ -97,7 +97,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
 
 
 def _unstructure_datetime(value: datetime) -> str:
-    text = value.astimezone(UTC).isoformat(timespec="milliseconds")
+    text = value.astimezone(UTC).isoformat()
 
     return text.replace("+00:00", "Z")
 

@@ -1,0 +1,5 @@
+"""The `paradigm` command line: enrich lead lists, run the sandbox."""
+
+from ._main import main
+
+__all__ = ["main"]

@@ -1,0 +1,167 @@
+"""Parsing the command line and running the chosen subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from .._client import ParadigmClient
+from .._errors import ParadigmError
+from .._models import ResearchMode
+from .._ratelimit import RateLimit
+from .._version import __version__
+from ..sandbox import Sandbox
+from .enrich import EnrichOptions, enrich_file, print_summary
+
+__all__ = ["main"]
+
+SANDBOX_RATE = RateLimit(requests=100, seconds=1.0)
+"""`--sandbox` runs the documented ceiling of 100 requests on a clock
+compressed sixty times (a second for a minute), so a demo is quick."""
+
+SANDBOX_PROCESSING_DELAY = 0.3
+SANDBOX_POLL_INTERVAL = 0.2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `paradigm` with `argv`; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = asyncio.run(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+    except (ParadigmError, OSError, ValueError) as exc:
+        print(f"paradigm: error: {exc}", file=sys.stderr)
+        return 1
+
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paradigm",
+        description="Paradigm API from the command line.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"paradigm {__version__}"
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    _add_enrich(commands)
+    _add_sandbox(commands)
+
+    return parser
+
+
+def _add_enrich(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    enrich = commands.add_parser(
+        "enrich",
+        help="create one enrichment per row of a lead CSV",
+        description=(
+            "Create one enrichment per CSV row and write one JSON line per "
+            "row. The key and URL come from PARADIGM_API_KEY and "
+            "PARADIGM_BASE_URL, unless --sandbox runs a local sandbox."
+        ),
+    )
+    enrich.add_argument("leads", type=Path, help="the lead list, as CSV")
+    enrich.add_argument(
+        "-o", "--output", type=Path, required=True, help="JSON lines out"
+    )
+    enrich.add_argument(
+        "--mode",
+        choices=[mode.value for mode in ResearchMode],
+        default=ResearchMode.STANDARD.value,
+        help="research mode: standard (1 credit) or premium (2)",
+    )
+    enrich.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run against an embedded sandbox started for this run",
+    )
+    enrich.add_argument(
+        "--concurrency", type=_positive_int, default=8, help="rows at once"
+    )
+    enrich.add_argument(
+        "--no-progress", action="store_true", help="hide the progress bar"
+    )
+    enrich.set_defaults(run=_run_enrich)
+
+
+def _add_sandbox(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve the Paradigm sandbox on loopback",
+        description="Serve the embedded Paradigm sandbox until Ctrl-C.",
+    )
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument(
+        "--credits", type=int, default=1000, help="starting balance"
+    )
+    sandbox.set_defaults(run=_run_sandbox)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+
+    return value
+
+
+async def _run_enrich(args: argparse.Namespace) -> int:
+    options = EnrichOptions(
+        leads=args.leads,
+        output=args.output,
+        research_mode=ResearchMode(args.mode),
+        concurrency=args.concurrency,
+        progress=not args.no_progress,
+    )
+    if not args.sandbox:
+        async with ParadigmClient() as client:
+            summary = await enrich_file(client, options)
+            print_summary(summary, client)
+        return 0
+
+    rate = SANDBOX_RATE
+    async with Sandbox(
+        rate_limit=(rate.requests, rate.seconds),
+        processing_delay=SANDBOX_PROCESSING_DELAY,
+    ) as sandbox:
+        print(f"sandbox: {sandbox.url}", file=sys.stderr)
+        async with ParadigmClient(
+            api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=rate
+        ) as client:
+            options = attrs.evolve(
+                options, poll_interval=SANDBOX_POLL_INTERVAL
+            )
+            summary = await enrich_file(client, options)
+            print_summary(summary, client)
+        account = sandbox.account()
+        print(
+            f"sandbox ledger: {account.charged} charged, "
+            f"{account.refunded} refunded; balance {account.balance}",
+            file=sys.stderr,
+        )
+
+    return 0
+
+
+async def _run_sandbox(args: argparse.Namespace) -> int:
+    async with Sandbox(
+        host=args.host, port=args.port, credits=args.credits
+    ) as sandbox:
+        print(f"Paradigm sandbox listening on {sandbox.url}")
+        print(f"API key: {sandbox.api_key}")
+        print("Ctrl-C to stop.", flush=True)
+        await asyncio.Event().wait()
+
+    return 0

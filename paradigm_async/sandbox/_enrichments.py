@@ -1,0 +1,83 @@
+"""Enrichments: AI-researched company and person intelligence for a lead."""
+
+from __future__ import annotations
+
+import attrs
+
+from ._collections import Resource
+from ._lead import Lead, parse_lead
+from ._ledger import PRICES
+from ._research import company, failure, person
+from ._store import Failure, Record, Status
+from ._validation import Problems, choice, optional_string, reject_unknown
+
+__all__ = ["ENRICHMENTS", "EnrichmentInput"]
+
+_FIELDS = ("lead", "research_mode", "enrichment_template_id")
+
+
+@attrs.frozen
+class EnrichmentInput:
+    """What a create-enrichment request asked for."""
+
+    lead: Lead
+    research_mode: str
+    enrichment_template_id: str | None
+
+
+def parse(body: dict[str, object]) -> EnrichmentInput:
+    """Read a create-enrichment body; the template id is not checked."""
+    problems = Problems()
+    reject_unknown(body, _FIELDS, "", problems)
+    enrichment = EnrichmentInput(
+        lead=parse_lead(body, problems),
+        research_mode=choice(body, "research_mode", tuple(PRICES), problems),
+        enrichment_template_id=optional_string(
+            body, "enrichment_template_id", "", problems
+        ),
+    )
+
+    problems.raise_if_any()
+
+    return enrichment
+
+
+def render(record: Record[EnrichmentInput]) -> dict[str, object]:
+    """Render an enrichment; its research is null until completed."""
+    enrichment = record.item
+    lead, mode = enrichment.lead, enrichment.research_mode
+    done = record.status is Status.COMPLETED
+
+    return {
+        "id": record.id,
+        "status": record.status,
+        "research_mode": mode,
+        "lead": lead.echo(),
+        "enrichment_template_id": enrichment.enrichment_template_id,
+        "company": company(lead, mode) if done else None,
+        "person": person(lead, mode) if done else None,
+        "error": record.error,
+        "credits_charged": record.credits_charged,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "completed_at": record.completed_at,
+    }
+
+
+def _cost(enrichment: EnrichmentInput) -> int:
+    return PRICES[enrichment.research_mode]
+
+
+def _failure(enrichment: EnrichmentInput) -> Failure | None:
+    return failure(enrichment.lead)
+
+
+ENRICHMENTS = Resource(
+    noun="enrichment",
+    path="enrichments",
+    id_prefix="enr_",
+    parse=parse,
+    cost=_cost,
+    failure=_failure,
+    render=render,
+)

@@ -1,0 +1,180 @@
+"""The one path every request takes, in the documented order."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Collection
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from ._faults import FaultQueue, answer_with_fault
+from ._http import (
+    Answer,
+    ApiError,
+    error_answer,
+    hang_up,
+    new_request_id,
+)
+from ._idempotency import IdempotencyStore, fingerprint
+from ._journal import Journal
+from ._limits import Limiter, rate_headers
+from ._routing import Call, Router, split_target
+from ._validation import validation_error
+
+__all__ = ["CONTROL_PREFIX", "Pipeline"]
+
+# Paths for the sandbox's own controls: never rate limited, never faulted,
+# so a test can always read the ledger after scripting a failure.
+CONTROL_PREFIX = "/_sandbox/"
+
+logger = logging.getLogger("paradigm_async.sandbox")
+
+
+class Pipeline:
+    """Answers every request the sandbox's aiohttp server receives.
+
+    Record the request, take a scripted fault, authenticate, count it
+    against the rate limit, then route, validate and handle. An
+    exception no handler expected becomes 500 INTERNAL_ERROR and costs
+    nothing, because charging is the last step of a create.
+    """
+
+    def __init__(
+        self,
+        *,
+        keys: Collection[str],
+        journal: Journal,
+        faults: FaultQueue,
+        limiter: Limiter | None,
+        settle: Callable[[float], None],
+        api: Router,
+        control: Router,
+        idempotency: IdempotencyStore,
+        clock: Callable[[], float],
+    ) -> None:
+        self._keys = keys
+        self._journal = journal
+        self._faults = faults
+        self._limiter = limiter
+        self._settle = settle
+        self._api = api
+        self._control = control
+        self._idempotency = idempotency
+        self._clock = clock
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        """Answer `request`, or hang up on it if a fault says so."""
+        self._journal.record(request)
+        try:
+            # Read the body first: when a delayed answer outlasts the
+            # client, the work must still see the whole request.
+            body = await _read_body(request)
+        except ConnectionError:
+            return hang_up(request)
+
+        path, _ = split_target(request.raw_path)
+        faultable = not path.startswith(CONTROL_PREFIX)
+        fault = self._faults.take(request.method, path) if faultable else None
+
+        async def serve() -> Answer:
+            return _guarded(lambda: self._serve(request, body))
+
+        if fault is None:
+            answer: Answer | None = await serve()
+        else:
+            answer = await answer_with_fault(fault, serve)
+
+        if answer is None:
+            return hang_up(request)
+
+        request_id = {"X-Request-Id": new_request_id()}
+
+        return answer.with_headers(request_id).response()
+
+    def _serve(self, request: web.BaseRequest, body: bytes | None) -> Answer:
+        # Synchronous from here on: no other request can run between a
+        # balance check and the charge, or between two idempotent creates.
+        now = self._clock()
+        self._settle(now)
+        key = _authenticate(request, self._keys)
+        path, _ = split_target(request.raw_path)
+        if path.startswith(CONTROL_PREFIX):
+            return self._route(self._control, request, body, key, now)
+
+        if self._limiter is None:
+            return self._route(self._api, request, body, key, now)
+
+        decision = self._limiter.try_acquire(key, now)
+        if decision.allowed:
+            answer = _guarded(
+                lambda: self._route(self._api, request, body, key, now)
+            )
+        else:
+            message = _too_many(decision.limit)
+            answer = error_answer(429, "RATE_LIMITED", message)
+
+        return answer.with_headers(rate_headers(decision, now, time.time()))
+
+    def _route(
+        self,
+        router: Router,
+        request: web.BaseRequest,
+        body: bytes | None,
+        key: str,
+        now: float,
+    ) -> Answer:
+        path, query = split_target(request.raw_path)
+        route, params = router.resolve(request.method, path)
+        if body is None:
+            limit = request.client_max_size
+            raise validation_error(f"body: must be at most {limit} bytes")
+
+        call = Call(key, params, _parse_query(query), body, now)
+        idempotency_key = request.headers.get("Idempotency-Key")
+        if not route.creates or idempotency_key is None:
+            return route.handler(call)
+
+        digest = fingerprint(request.method, path, body)
+
+        return self._idempotency.answer(
+            key, idempotency_key, digest, now, lambda: route.handler(call)
+        )
+
+
+def _guarded(step: Callable[[], Answer]) -> Answer:
+    try:
+        return step()
+    except ApiError as error:
+        return error.answer()
+    except Exception:
+        logger.exception("sandbox handler failed")
+        return error_answer(500, "INTERNAL_ERROR", "internal server error")
+
+
+def _authenticate(request: web.BaseRequest, keys: Collection[str]) -> str:
+    key = request.headers.get("X-API-Key", "")
+    if not key:
+        raise ApiError(401, "MISSING_API_KEY", "no API key provided")
+
+    if key not in keys:
+        raise ApiError(401, "INVALID_API_KEY", "API key is invalid")
+
+    return key
+
+
+async def _read_body(request: web.BaseRequest) -> bytes | None:
+    # None stands for a body over the size limit, refused once routed.
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return None
+
+
+def _parse_query(query: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query, keep_blank_values=True))
+
+
+def _too_many(limit: int) -> str:
+    return f"rate limit of {limit} requests exceeded; see Retry-After"

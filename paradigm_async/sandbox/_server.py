@@ -1,0 +1,217 @@
+"""The `Sandbox`: the Paradigm API contract served from this process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Protocol
+
+from aiohttp import web
+
+from ._collections import Collection
+from ._control import control_routes
+from ._enrichments import ENRICHMENTS
+from ._faults import Fault, FaultQueue
+from ._idempotency import IdempotencyStore
+from ._jobs import JOBS
+from ._journal import Journal, RequestRecord
+from ._ledger import Account, Ledger
+from ._limits import SlidingWindowLimiter
+from ._pipeline import Pipeline
+from ._routing import Route, Router
+
+__all__ = ["DEFAULT_API_KEY", "Sandbox"]
+
+DEFAULT_API_KEY = "pk_live_sandbox_key"
+
+# Long enough for an in-flight answer to finish, short enough that a
+# test's teardown never waits on a scripted delay.
+_SHUTDOWN_TIMEOUT = 1.0
+
+
+class _Mounted(Protocol):
+    def routes(self) -> list[Route]: ...
+
+    def settle(self, now: float) -> None: ...
+
+
+class Sandbox:
+    """A local, in-memory Paradigm API for tests and offline runs.
+
+    It serves jobs and enrichments under `/v1` as the contract describes:
+    authentication, the rate limit, credits and refunds, the lifecycle
+    of a record, idempotent creates, and scripted faults. Every API key
+    starts with `credits`. Time is the running loop's clock, so a
+    virtual-time loop speeds it up.
+
+    Use it as `async with Sandbox() as sandbox:` and point a client at
+    `sandbox.url` with `sandbox.api_key`.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_keys: Sequence[str] = (DEFAULT_API_KEY,),
+        credits: int = 1000,
+        rate_limit: tuple[int, float] | None = (100, 60.0),
+        processing_delay: float = 0.2,
+    ) -> None:
+        _check_options(api_keys, credits, processing_delay)
+        self._host = host
+        self._port = port
+        self._keys = tuple(api_keys)
+        self._ledger = Ledger(self._keys, credits)
+        self._faults = FaultQueue()
+        self._journal = Journal()
+        self._collections = self._mount(processing_delay)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.ServerRunner | None = None
+        limiter = (
+            None if rate_limit is None else SlidingWindowLimiter(*rate_limit)
+        )
+        self._pipeline = Pipeline(
+            keys=frozenset(self._keys),
+            journal=self._journal,
+            faults=self._faults,
+            limiter=limiter,
+            settle=self._settle,
+            api=Router(r for c in self._collections for r in c.routes()),
+            control=Router(control_routes(self._ledger)),
+            idempotency=IdempotencyStore(),
+            clock=self._now,
+        )
+
+    async def start(self) -> None:
+        """Listen on `host` and `port`; port 0 picks a free one."""
+        if self._runner is not None:
+            raise RuntimeError("the sandbox is already running")
+
+        self._loop = asyncio.get_running_loop()
+        server = web.Server(
+            self._pipeline.handle,
+            access_log=None,
+            handler_cancellation=False,
+        )
+        runner = web.ServerRunner(server, shutdown_timeout=_SHUTDOWN_TIMEOUT)
+        await runner.setup()
+        await web.TCPSite(runner, self._host, self._port).start()
+        self._runner = runner
+        self._port = runner.addresses[0][1]
+
+    async def close(self) -> None:
+        """Stop listening and drop open connections; safe to repeat."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Sandbox:
+        await self.start()
+
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client, ending in `/v1`."""
+        if self._runner is None:
+            raise RuntimeError("the sandbox is not running")
+
+        return f"http://{self._host}:{self._port}/v1"
+
+    @property
+    def api_key(self) -> str:
+        """The first API key the sandbox accepts."""
+        return self._keys[0]
+
+    @property
+    def requests(self) -> deque[RequestRecord]:
+        """Every request received, oldest first (the last 100,000)."""
+        return self._journal.records
+
+    def reset_requests(self) -> None:
+        """Forget the requests received so far."""
+        self._journal.records.clear()
+
+    def account(self, api_key: str | None = None) -> Account:
+        """Return the credits of `api_key` (default: the first key).
+
+        Records that failed by now are refunded first, as the next
+        request would find them.
+        """
+        key = self._known(api_key)
+        self._settle(self._now())
+
+        return self._ledger.account(key)
+
+    def set_credits(self, balance: int, api_key: str | None = None) -> None:
+        """Set the balance of `api_key` (default: the first key)."""
+        if balance < 0:
+            raise ValueError("a balance cannot be negative")
+
+        self._ledger.set_balance(self._known(api_key), balance)
+
+    def inject(
+        self,
+        fault: Fault,
+        *,
+        count: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Apply `fault` to the next `count` API requests that match.
+
+        `method` is compared case-insensitively, `path` as a prefix of
+        the raw request path (for example `/v1/jobs`). Faults never apply
+        to the `/_sandbox/` controls.
+        """
+        self._faults.inject(fault, count=count, method=method, path=path)
+
+    def _mount(self, delay: float) -> list[_Mounted]:
+        # The resource table: adding a resource is one line here.
+        ledger = self._ledger
+
+        return [
+            Collection(JOBS, ledger=ledger, delay=delay),
+            Collection(ENRICHMENTS, ledger=ledger, delay=delay),
+        ]
+
+    def _known(self, api_key: str | None) -> str:
+        key = self._keys[0] if api_key is None else api_key
+        if key not in self._keys:
+            raise KeyError("not one of this sandbox's API keys")
+
+        return key
+
+    def _now(self) -> float:
+        # The loop's clock, so that a virtual-time test loop drives both
+        # the rate limit window and the lifecycle of records. Before the
+        # first start there is no loop, and no record to settle either.
+        return 0.0 if self._loop is None else self._loop.time()
+
+    def _settle(self, now: float) -> None:
+        for collection in self._collections:
+            collection.settle(now)
+
+
+def _check_options(
+    api_keys: Sequence[str], credits: int, processing_delay: float
+) -> None:
+    if isinstance(api_keys, str) or not api_keys or not all(api_keys):
+        raise ValueError("api_keys must be a non-empty list of keys")
+
+    if credits < 0:
+        raise ValueError("credits cannot be negative")
+
+    if processing_delay < 0:
+        raise ValueError("processing_delay cannot be negative")

@@ -1,0 +1,1 @@
+"""Tests of the embedded sandbox server, over real loopback sockets."""

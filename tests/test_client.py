@@ -1,0 +1,206 @@
+"""The client's options, lifecycle and event-loop handling."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import aiohttp
+import pytest
+
+from paradigm_async import (
+    DEFAULT_BASE_URL,
+    APIConnectionError,
+    ConfigurationError,
+    ParadigmClient,
+)
+from paradigm_async.sandbox import Sandbox
+
+
+@pytest.fixture
+def threaded_sandbox() -> Iterator[Sandbox]:
+    """A sandbox on its own loop in a thread, for tests that run loops."""
+    started = threading.Event()
+    stop: asyncio.Event | None = None
+    holder: list[Sandbox] = []
+    loop = asyncio.new_event_loop()
+
+    async def serve() -> None:
+        nonlocal stop
+        stop = asyncio.Event()
+        async with Sandbox(rate_limit=None, processing_delay=0) as running:
+            holder.append(running)
+            started.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),))
+    thread.start()
+    assert started.wait(10)
+    yield holder[0]
+    assert stop is not None
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(10)
+    loop.close()
+
+
+def test_missing_key_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="PARADIGM_API_KEY"):
+        ParadigmClient(base_url="http://127.0.0.1:1/v1")
+
+
+def test_key_and_url_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARADIGM_API_KEY", "pk_live_env")
+    monkeypatch.setenv("PARADIGM_BASE_URL", "http://127.0.0.1:9/v1")
+
+    client = ParadigmClient()
+
+    assert client.base_url == "http://127.0.0.1:9/v1"
+
+
+def test_default_url_is_the_documented_one() -> None:
+    client = ParadigmClient(api_key="pk_live_x")
+
+    assert client.base_url == DEFAULT_BASE_URL
+    assert client.base_url.startswith("https://")
+
+
+@pytest.mark.parametrize(
+    "key", ["pk_live_a\r\nX-Evil: 1", "pk live", "pk_live_\x00", "pk_é"]
+)
+def test_keys_that_could_inject_headers_are_refused(key: str) -> None:
+    with pytest.raises(ConfigurationError):
+        ParadigmClient(api_key=key, base_url="http://127.0.0.1:1/v1")
+
+
+def test_plain_http_off_loopback_is_refused_unless_allowed() -> None:
+    with pytest.raises(ConfigurationError, match="plain http"):
+        ParadigmClient(api_key="pk_live_x", base_url="http://example.com/v1")
+
+    allowed = ParadigmClient(
+        api_key="pk_live_x",
+        base_url="http://example.com/v1",
+        allow_insecure_http=True,
+    )
+    assert allowed.base_url == "http://example.com/v1"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"timeout": 0}, {"max_retries": -1}, {"max_connections": 0}],
+)
+def test_bad_options_are_configuration_errors(options: dict[str, int]) -> None:
+    with pytest.raises(ConfigurationError):
+        ParadigmClient(
+            api_key="pk_live_x", base_url="http://127.0.0.1:1/v1", **options
+        )
+
+
+def test_repr_shows_no_key() -> None:
+    client = ParadigmClient(
+        api_key="pk_live_secret_123", base_url="http://127.0.0.1:1/v1"
+    )
+
+    assert "pk_live_secret_123" not in repr(client)
+    assert "pk_live_secret_123" not in repr(vars(client))
+
+
+async def test_close_is_idempotent(client: ParadigmClient) -> None:
+    await client.jobs.list().collect()
+
+    await client.close()
+    await client.close()
+
+
+async def test_a_closed_client_opens_a_new_session_when_used_again(
+    client: ParadigmClient,
+) -> None:
+    await client.close()
+
+    assert await client.jobs.list().collect() == []
+
+
+def test_one_client_serves_two_successive_asyncio_runs(
+    threaded_sandbox: Sandbox,
+) -> None:
+    """Made outside any loop, never closed in between: no loop errors."""
+    client = ParadigmClient(
+        api_key=threaded_sandbox.api_key,
+        base_url=threaded_sandbox.url,
+        rate_limit=None,
+    )
+
+    async def create() -> str:
+        job = await client.jobs.create({"email": "ada@example.com"})
+        return job.id
+
+    first = asyncio.run(create())
+    second = asyncio.run(create())
+
+    assert first != second
+
+
+def test_rate_limit_carries_over_between_loops(
+    threaded_sandbox: Sandbox,
+) -> None:
+    from paradigm_async import RateLimit
+
+    client = ParadigmClient(
+        api_key=threaded_sandbox.api_key,
+        base_url=threaded_sandbox.url,
+        rate_limit=RateLimit(requests=1, seconds=0.5, margin=0),
+    )
+
+    async def one() -> float:
+        await client.jobs.list().collect()
+        return asyncio.get_running_loop().time()
+
+    async def waited() -> float:
+        return await client.limiter.acquire()
+
+    asyncio.run(one())
+    wait = asyncio.run(waited())
+
+    assert wait > 0.3
+
+
+async def test_callers_session_is_used_and_left_open(sandbox: Sandbox) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with ParadigmClient(
+            api_key=sandbox.api_key,
+            base_url=sandbox.url,
+            rate_limit=None,
+            session=session,
+        ) as client:
+            await client.jobs.list().collect()
+
+        assert not session.closed
+        assert len(sandbox.requests) == 1
+
+
+async def test_unreachable_server_is_a_connection_error() -> None:
+    async with ParadigmClient(
+        api_key="pk_live_x",
+        base_url="http://127.0.0.1:9/v1",
+        rate_limit=None,
+        max_retries=0,
+    ) as client:
+        with pytest.raises(APIConnectionError) as caught:
+            await client.jobs.get("job_1")
+
+    assert caught.value.outcome_unknown is False
+
+
+async def test_the_suite_refuses_addresses_off_loopback(
+    offloopback_attempts: list[str],
+) -> None:
+    """The network guard: the documented URL is never reached."""
+    from conftest import OffLoopbackError
+
+    async with ParadigmClient(api_key="pk_live_x", max_retries=0) as client:
+        with pytest.raises((OffLoopbackError, APIConnectionError)):
+            await client.jobs.get("job_1")
+
+    assert any("herokuapp" in attempt for attempt in offloopback_attempts)

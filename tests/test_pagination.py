@@ -1,0 +1,112 @@
+"""Walking lists: every page, each id once, an empty page ends it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from paradigm_async import Lead, ParadigmClient
+from paradigm_async.sandbox import Sandbox
+
+
+async def make(client: ParadigmClient, count: int) -> list[str]:
+    ids = []
+    for n in range(count):
+        job = await client.jobs.create(Lead(email=f"p{n}@example.com"))
+        ids.append(job.id)
+    return ids
+
+
+async def test_list_walks_every_page(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    ids = await make(client, 45)
+    sandbox.reset_requests()
+
+    listed = [job.id async for job in client.jobs.list(limit=20)]
+
+    assert sorted(listed) == sorted(ids)
+    offsets = [r.query_string for r in sandbox.requests]
+    assert offsets == ["limit=20", "limit=20&offset=20", "limit=20&offset=40"]
+
+
+async def test_pages_report_their_pagination(
+    client: ParadigmClient,
+) -> None:
+    await make(client, 7)
+
+    pages = [page async for page in client.jobs.list(limit=3).pages()]
+
+    assert [len(page.items) for page in pages] == [3, 3, 1]
+    assert [page.has_more for page in pages] == [True, True, False]
+    assert pages[0].pagination is not None
+    assert pages[0].pagination.total == 7
+
+
+async def test_no_id_is_yielded_twice_when_items_arrive_mid_walk(
+    client: ParadigmClient,
+) -> None:
+    """Newest first: a create during the walk shifts offsets back by one."""
+    await make(client, 6)
+    seen = []
+
+    async for job in client.jobs.list(limit=2):
+        seen.append(job.id)
+        if len(seen) in (2, 4):
+            await make(client, 1)
+
+    assert len(seen) == len(set(seen))
+    assert len(seen) >= 6
+
+
+async def test_status_filter(client: ParadigmClient) -> None:
+    good = await client.jobs.create(Lead(email="g@example.com"))
+    bad = await client.jobs.create(
+        Lead(email="b@example.com", company_domain="x.invalid")
+    )
+    await client.jobs.wait(good.id, poll_interval=0.02)
+    await client.jobs.wait(bad.id, poll_interval=0.02)
+
+    failed = await client.jobs.list(status="failed").collect()
+
+    assert [job.id for job in failed] == [bad.id]
+
+
+@pytest.fixture
+async def lying_server() -> AsyncIterator[str]:
+    """Says has_more on an empty page: what the sandbox never does."""
+    hits: list[Any] = []
+
+    async def jobs(request: web.Request) -> web.Response:
+        hits.append(request.query_string)
+        offset = int(request.query.get("offset", 0))
+        data = [{"id": "job_a", "status": "queued"}] if offset == 0 else []
+        return web.json_response(
+            {
+                "data": data,
+                "pagination": {"offset": offset, "has_more": True},
+            }
+        )
+
+    app = web.Application()
+    app.router.add_get("/v1/jobs", jobs)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield f"http://127.0.0.1:{port}/v1"
+    await runner.cleanup()
+    assert len(hits) == 2
+
+
+async def test_an_empty_page_ends_the_walk(lying_server: str) -> None:
+    async with ParadigmClient(
+        api_key="pk_live_x", base_url=lying_server, rate_limit=None
+    ) as client:
+        jobs = await client.jobs.list().collect()
+
+    assert [job.id for job in jobs] == ["job_a"]

@@ -1,0 +1,112 @@
+"""What goes on the wire: paths, queries, headers, encoded ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from paradigm_async import (
+    InvalidInputError,
+    NotFoundError,
+    ParadigmClient,
+    __version__,
+)
+from paradigm_async.sandbox import Sandbox
+
+
+async def test_documented_jobs_query_is_sent_exactly(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    """The docs' example: GET /v1/jobs?status=completed&limit=5."""
+    pages = client.jobs.list(status="completed", limit=5).pages()
+    async for _ in pages:
+        break
+
+    [request] = sandbox.requests
+    assert request.method == "GET"
+    assert request.path == "/v1/jobs"
+    assert request.query_string == "status=completed&limit=5"
+    assert request.headers["X-API-Key"] == sandbox.api_key
+
+
+async def test_user_agent_names_the_sdk_and_its_version(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    await client.jobs.list().collect()
+
+    agent = sandbox.requests[0].headers["User-Agent"]
+    assert agent.startswith(f"paradigm-async/{__version__} ")
+
+
+async def test_creates_send_json_and_an_idempotency_key(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    job = await client.jobs.create({"email": "ada@example.com"})
+
+    [request] = sandbox.requests
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.headers["Idempotency-Key"].startswith("pa-")
+    assert job.id.startswith("job_")
+
+
+@pytest.mark.parametrize(
+    ("job_id", "raw_path"),
+    [
+        ("../admin", "/v1/jobs/..%2Fadmin"),
+        ("..", "/v1/jobs/%2E%2E"),
+        ("a/b?x=1", "/v1/jobs/a%2Fb%3Fx%3D1"),
+        ("a b#c", "/v1/jobs/a%20b%23c"),
+        ("100%", "/v1/jobs/100%25"),
+        ("zoë", "/v1/jobs/zo%C3%AB"),
+    ],
+)
+async def test_ids_are_one_encoded_segment(
+    sandbox: Sandbox, client: ParadigmClient, job_id: str, raw_path: str
+) -> None:
+    """No id can change the path or add a query."""
+    with pytest.raises(NotFoundError):
+        await client.jobs.get(job_id)
+
+    [request] = sandbox.requests
+    assert request.path == raw_path
+    assert request.query_string == ""
+
+
+@pytest.mark.parametrize("job_id", ["", None, 12])
+async def test_empty_or_non_string_ids_are_refused_before_sending(
+    sandbox: Sandbox, client: ParadigmClient, job_id: object
+) -> None:
+    with pytest.raises(InvalidInputError):
+        await client.jobs.get(job_id)  # type: ignore[arg-type]
+
+    assert not sandbox.requests
+
+
+@pytest.mark.parametrize("limit", [0, -1, 101, "5", 2.5, True])
+async def test_bad_page_sizes_are_refused_before_sending(
+    sandbox: Sandbox, client: ParadigmClient, limit: object
+) -> None:
+    with pytest.raises(InvalidInputError, match="limit"):
+        client.jobs.list(limit=limit)  # type: ignore[arg-type]
+
+    assert not sandbox.requests
+
+
+async def test_unknown_status_filter_is_refused_before_sending(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    with pytest.raises(InvalidInputError, match="status"):
+        client.enrichments.list(status="done")
+
+    assert not sandbox.requests
+
+
+async def test_extra_headers_are_sent(sandbox: Sandbox) -> None:
+    async with ParadigmClient(
+        api_key=sandbox.api_key,
+        base_url=sandbox.url,
+        rate_limit=None,
+        headers={"X-Team": "growth"},
+    ) as client:
+        await client.jobs.list().collect()
+
+    assert sandbox.requests[0].headers["X-Team"] == "growth"
