@@ -4,8 +4,10 @@ loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -107,3 +109,29 @@ async def client(sandbox: Sandbox) -> AsyncIterator[ParadigmClient]:
         api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=None
     ) as paradigm:
         yield paradigm
+
+
+@pytest.fixture
+def threaded_sandbox() -> Iterator[Sandbox]:
+    """A sandbox on its own loop in a thread, for tests that run loops."""
+    started = threading.Event()
+    stop: asyncio.Event | None = None
+    holder: list[Sandbox] = []
+    loop = asyncio.new_event_loop()
+
+    async def serve() -> None:
+        nonlocal stop
+        stop = asyncio.Event()
+        async with Sandbox(rate_limit=None, processing_delay=0) as running:
+            holder.append(running)
+            started.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),))
+    thread.start()
+    assert started.wait(10)
+    yield holder[0]
+    assert stop is not None
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(10)
+    loop.close()

@@ -1,5 +1,5 @@
 """The `paradigm` command line: enrich lead lists, run the sandbox."""
 
-from ._main import main
+from ._main import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

@@ -18,7 +18,7 @@ from .._version import __version__
 from ..sandbox import Sandbox
 from .enrich import EnrichOptions, enrich_file, print_summary
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 SANDBOX_RATE = RateLimit(requests=100, seconds=1.0)
 """`--sandbox` runs the documented ceiling of 100 requests on a clock
@@ -30,11 +30,17 @@ SANDBOX_POLL_INTERVAL = 0.2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `paradigm` with `argv`; return the exit status."""
-    args = _parser().parse_args(argv)
     try:
-        code: int = asyncio.run(args.run(args))
+        return asyncio.run(run(argv))
     except KeyboardInterrupt:
         return 130
+
+
+async def run(argv: Sequence[str] | None = None) -> int:
+    """`main` inside a running loop: parse `argv`, run the subcommand."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = await args.run(args)
     except (ParadigmError, OSError, ValueError) as exc:
         print(f"paradigm: error: {exc}", file=sys.stderr)
         return 1
@@ -88,6 +94,14 @@ def _add_enrich(
         "--concurrency", type=_positive_int, default=8, help="rows at once"
     )
     enrich.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=RateLimit(),
+        metavar="N/SECONDS",
+        help="at most N requests in any SECONDS (default 100/60), or off; "
+        "--sandbox sets its own",
+    )
+    enrich.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar"
     )
     enrich.set_defaults(run=_run_enrich)
@@ -109,6 +123,18 @@ def _add_sandbox(
     sandbox.set_defaults(run=_run_sandbox)
 
 
+def _rate_limit(text: str) -> RateLimit | None:
+    if text == "off":
+        return None
+    requests, _, seconds = text.partition("/")
+    try:
+        return RateLimit(requests=int(requests), seconds=float(seconds))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            "expected N/SECONDS, such as 100/60, or off"
+        ) from exc
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -126,7 +152,7 @@ async def _run_enrich(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     if not args.sandbox:
-        async with ParadigmClient() as client:
+        async with ParadigmClient(rate_limit=args.rate_limit) as client:
             summary = await enrich_file(client, options)
             print_summary(summary, client)
         return 0
