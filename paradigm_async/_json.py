@@ -8,25 +8,28 @@ from typing import Any
 
 __all__ = ["JSONDecodeError", "dumps", "loads"]
 
-loads: Callable[[bytes], Any]
-dumps: Callable[[object], bytes]
+
+def stdlib_loads(data: bytes) -> Any:
+    """Decode one JSON document with the standard library."""
+    return json.loads(data)
+
+
+def stdlib_dumps(value: object) -> bytes:
+    """Encode one JSON document, compactly, as UTF-8."""
+    return json.dumps(
+        value, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+loads: Callable[[bytes], Any] = stdlib_loads
+dumps: Callable[[object], bytes] = stdlib_dumps
+JSONDecodeError: type[ValueError] = json.JSONDecodeError
 
 try:
     import orjson
 except ImportError:  # the `speed` extra is optional
-    JSONDecodeError: type[ValueError] = json.JSONDecodeError
-
-    def loads(data: bytes) -> Any:
-        """Decode one JSON document."""
-        return json.loads(data)
-
-    def dumps(value: object) -> bytes:
-        """Encode one JSON document, compactly, as UTF-8."""
-        return json.dumps(
-            value, separators=(",", ":"), ensure_ascii=False
-        ).encode()
-
+    pass
 else:
-    JSONDecodeError = orjson.JSONDecodeError
     loads = orjson.loads
     dumps = orjson.dumps
+    JSONDecodeError = orjson.JSONDecodeError
