@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from ._converter import register_model, register_open_enum
 
-__all__ = ["Charge", "ErrorInfo", "Lead", "ResearchMode", "Status"]
+__all__ = [
+    "Charge",
+    "ErrorInfo",
+    "Lead",
+    "ResearchMode",
+    "ResearchRecord",
+    "Status",
+]
 
 
 class ResearchMode(enum.StrEnum):
@@ -73,6 +81,33 @@ class Charge:
     research_mode: ResearchMode | str
     credits_remaining: int | None
     source: str
+
+
+@attrs.frozen(kw_only=True)
+class ResearchRecord:
+    """What jobs and enrichments share: a lead, a lifecycle, a cost.
+
+    `charge` is set on the object a create returns (what it cost); it is
+    never read from the wire. `extra` keeps fields the SDK does not know.
+    """
+
+    id: str
+    status: Status | str
+    research_mode: ResearchMode | str | None = None
+    lead: Lead | None = None
+    enrichment_template_id: str | None = None
+    error: ErrorInfo | None = None
+    credits_charged: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    completed_at: datetime | None = None
+    charge: Charge | None = attrs.field(default=None, eq=False)
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether it has finished: completed or failed."""
+        return self.status in TERMINAL_STATUSES
 
 
 register_open_enum(ResearchMode)

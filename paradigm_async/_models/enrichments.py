@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 import attrs
 
-from ._common import (
-    TERMINAL_STATUSES,
-    Charge,
-    ErrorInfo,
-    Lead,
-    ResearchMode,
-    Status,
-)
+from ._common import ResearchRecord
 from ._converter import register_model
 
 __all__ = ["Company", "Enrichment", "Person"]
@@ -48,33 +40,11 @@ class Person:
 
 
 @attrs.frozen(kw_only=True)
-class Enrichment:
-    """An enrichment as the API reports it.
+class Enrichment(ResearchRecord):
+    """An enrichment as the API reports it: company and person research."""
 
-    `charge` is set on the enrichment a create returns (what it cost); it
-    is never read from the wire. `extra` keeps fields the SDK does not
-    know.
-    """
-
-    id: str
-    status: Status | str
-    research_mode: ResearchMode | str | None = None
-    lead: Lead | None = None
-    enrichment_template_id: str | None = None
     company: Company | None = None
     person: Person | None = None
-    error: ErrorInfo | None = None
-    credits_charged: int | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    completed_at: datetime | None = None
-    charge: Charge | None = attrs.field(default=None, eq=False)
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @property
-    def is_terminal(self) -> bool:
-        """Whether the enrichment has finished, completed or failed."""
-        return self.status in TERMINAL_STATUSES
 
 
 register_model(Company)

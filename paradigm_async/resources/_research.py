@@ -11,10 +11,11 @@ import asyncio
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
+from .._credits import Price
 from .._envelope import Envelope
 from .._errors import (
     APIConnectionError,
@@ -23,7 +24,7 @@ from .._errors import (
     WaitTimeoutError,
 )
 from .._models import Charge, Lead, ResearchMode, Status, structure
-from .._models._common import TERMINAL_STATUSES
+from .._models._common import TERMINAL_STATUSES, ResearchRecord
 from .._pagination import Page, Paginator
 from .._routes import ROUTES
 from .._validation import (
@@ -33,37 +34,35 @@ from .._validation import (
     check_research_mode,
     check_status,
 )
-from ._base import Context, Resource
+from ._base import Resource, prices_of
 
 __all__ = ["ResearchResource"]
 
 
-class _Researched(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def status(self) -> Status | str: ...
-
-    @property
-    def credits_charged(self) -> int | None: ...
-
-
-M = TypeVar("M", bound=_Researched)
+M = TypeVar("M", bound=ResearchRecord)
 
 DEFAULT_PAGE_SIZE = 20
 
 
 class ResearchResource(Resource, Generic[M]):
-    """Endpoints of a paid, lead-driven resource (jobs, enrichments)."""
+    """Endpoints of a paid, lead-driven resource (jobs, enrichments).
 
-    def __init__(
-        self, context: Context, *, group: str, model: type[M]
-    ) -> None:
-        super().__init__(context)
-        self._group = group
-        self._model = model
-        self._list_of: Any = list[model]  # type: ignore[valid-type]
+    A subclass names its routing-table group and model:
+    ``class Jobs(ResearchResource[Job], group="jobs", model=Job)``.
+    `prices` gives each method's cost without calling it.
+    """
+
+    prices: ClassVar[Mapping[str, Price]]
+    _group: ClassVar[str]
+    _model: ClassVar[type[Any]]
+    _list_of: ClassVar[Any]
+
+    def __init_subclass__(cls, *, group: str, model: type[Any]) -> None:
+        super().__init_subclass__()
+        cls._group = group
+        cls._model = model
+        cls._list_of = list.__class_getitem__(model)  # list[model], for cattrs
+        cls.prices = prices_of(group, "list", "create", "get", "delete")
 
     def list(
         self,
@@ -162,13 +161,15 @@ class ResearchResource(Resource, Generic[M]):
                 self._context.credits.record_uncertain(cost)
             raise
 
-        item = structure(response.envelope.data, self._model)
+        item: M = structure(response.envelope.data, self._model)
         charge = _charge(response.envelope, item, mode, cost)
         ledger = self._context.credits
         ledger.record_charge(item.id, charge.credits, charge.credits_remaining)
         ledger.observe(item.id, item.status)
 
-        return attrs.evolve(item, charge=charge)  # type: ignore[misc]
+        charged: M = attrs.evolve(item, charge=charge)
+
+        return charged
 
     def _page(self, envelope: Envelope, offset: int) -> Page[M]:
         items: list[M] = structure(envelope.data, self._list_of)
@@ -209,7 +210,7 @@ def _lead_body(lead: Lead) -> dict[str, Any]:
 
 
 def _charge(
-    envelope: Envelope, item: _Researched, mode: ResearchMode, cost: int
+    envelope: Envelope, item: ResearchRecord, mode: ResearchMode, cost: int
 ) -> Charge:
     """What the create cost: the server's figure if given, else the table."""
     reported = envelope.meta.get("credits_charged")

@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
-from .._credits import Price
 from .._models import Enrichment, Lead, ResearchMode
 from .._validation import check_optional_id
-from ._base import Context, prices_of
 from ._research import ResearchResource
 
 __all__ = ["Enrichments"]
 
 
-class Enrichments(ResearchResource[Enrichment]):
+class Enrichments(
+    ResearchResource[Enrichment], group="enrichments", model=Enrichment
+):
     """``client.enrichments``: create, list, get, delete and wait.
 
     `prices` gives each method's cost without calling it:
     ``client.enrichments.prices["create"].credits("standard") == 1``.
     """
-
-    prices: ClassVar[Mapping[str, Price]] = prices_of(
-        "enrichments", "list", "create", "get", "delete"
-    )
-
-    def __init__(self, context: Context) -> None:
-        super().__init__(context, group="enrichments", model=Enrichment)
 
     async def create(
         self,

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
-from .._credits import Price
 from .._models import Job, Lead, ResearchMode
 from .._validation import check_optional_id
-from ._base import Context, prices_of
 from ._research import ResearchResource
 
 __all__ = ["Jobs"]
 
 
-class Jobs(ResearchResource[Job]):
+class Jobs(ResearchResource[Job], group="jobs", model=Job):
     """``client.jobs``: create, list, get, delete and wait on jobs.
 
     `prices` gives each method's cost without calling it:
     ``client.jobs.prices["create"].credits("premium") == 2``.
     """
-
-    prices: ClassVar[Mapping[str, Price]] = prices_of(
-        "jobs", "list", "create", "get", "delete"
-    )
-
-    def __init__(self, context: Context) -> None:
-        super().__init__(context, group="jobs", model=Job)
 
     async def create(
         self,
