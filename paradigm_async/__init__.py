@@ -27,23 +27,34 @@ from ._errors import (
 from ._models import (
     Charge,
     Company,
+    CustomizationTemplate,
+    EmailAutoResponder,
     Enrichment,
+    EnrichmentTemplate,
     ErrorInfo,
     Job,
     JobResult,
     Lead,
+    LinkedInAutoResponder,
     Person,
     ResearchMode,
     Status,
+    TemplateField,
+    Tone,
 )
+from ._not_given import NOT_GIVEN, NotGiven
 from ._pagination import Page, Paginator
 from ._ratelimit import RateLimit
+from ._routes import encode_segment
+from ._transport import APIResponse, ResponseCapture
 from ._version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APITimeoutError",
     "AuthenticationError",
     "Charge",
@@ -52,15 +63,20 @@ __all__ = [
     "CreditBudgetExceeded",
     "CreditLedger",
     "CreditTotals",
+    "CustomizationTemplate",
     "DecodeError",
+    "EmailAutoResponder",
     "Enrichment",
+    "EnrichmentTemplate",
     "ErrorInfo",
     "InsufficientCreditsError",
     "InvalidInputError",
     "Job",
     "JobResult",
     "Lead",
+    "LinkedInAutoResponder",
     "NotFoundError",
+    "NotGiven",
     "Page",
     "Pagination",
     "Paginator",
@@ -71,9 +87,13 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "ResearchMode",
+    "ResponseCapture",
     "ServerError",
     "Status",
+    "TemplateField",
+    "Tone",
     "ValidationError",
     "WaitTimeoutError",
     "__version__",
+    "encode_segment",
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from types import TracebackType
+from typing import Any
 
 import aiohttp
 from yarl import URL
@@ -13,10 +15,12 @@ from yarl import URL
 from ._credits import CreditLedger
 from ._errors import ConfigurationError
 from ._ratelimit import Limiter, RateLimit
+from ._raw import build_raw_request
 from ._retry import RetryPolicy
 from ._session import SessionHolder
-from ._transport import Transport
-from .resources import Enrichments, Jobs
+from ._transport import APIResponse, ResponseCapture, Transport
+from ._validation import is_number, is_whole_number
+from .resources import AutoResponders, Blueprints, Enrichments, Jobs
 from .resources._base import Context
 
 __all__ = ["DEFAULT_BASE_URL", "ParadigmClient"]
@@ -77,12 +81,12 @@ class ParadigmClient:
     ) -> None:
         key = _api_key(api_key)
         self.base_url = _base_url(base_url, allow_insecure_http)
-        if not timeout > 0:
-            raise ConfigurationError("timeout must be positive")
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-            raise ConfigurationError("max_retries must be an integer")
-        if max_retries < 0:
-            raise ConfigurationError("max_retries must be zero or more")
+        if not is_number(timeout) or not timeout > 0:
+            raise ConfigurationError("timeout must be a positive number")
+        if not is_whole_number(max_retries) or max_retries < 0:
+            raise ConfigurationError("max_retries must be an integer >= 0")
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise ConfigurationError("rate_limit must be a RateLimit or None")
 
         self.credits = CreditLedger()
         self.limiter = Limiter(rate_limit)
@@ -101,18 +105,64 @@ class ParadigmClient:
             limiter=self.limiter,
             sessions=self._sessions,
         )
+        self._transport = transport
         context = Context(transport=transport, credits=self.credits)
         self.jobs = Jobs(context)
         self.enrichments = Enrichments(context)
+        self.blueprints = Blueprints(context)
+        self.auto_responders = AutoResponders(context)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int | float] | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+    ) -> APIResponse:
+        """Call an endpoint the SDK does not model yet.
+
+        Same key, limiter, retries and errors as every other call; a POST
+        is treated as a create (an ``Idempotency-Key`` is sent, and it is
+        not retried when its outcome is unknown). `path` is relative to
+        the base URL, such as ``/jobs``; encode ids in it with
+        `encode_segment`. The answer's decoded envelope is in ``.data``,
+        ``.pagination`` and ``.meta``.
+        """
+        request = build_raw_request(
+            method, path, params=params, json=json, key=idempotency_key
+        )
+
+        return await self._transport.send(request)
+
+    def capture_responses(self) -> AbstractContextManager[ResponseCapture]:
+        """Collect the HTTP answers of this client's calls in a block.
+
+        ::
+
+            with client.capture_responses() as captured:
+                job = await client.jobs.get(job_id)
+            captured.last.status, captured.last.request_id
+
+        The typed result is returned as usual; `captured.responses` holds
+        each successful answer (status, headers, request id, attempts).
+        Error answers carry the same on the raised `APIError`.
+        """
+        return ResponseCapture(self._transport).active()
 
     async def close(self) -> None:
         """Close the connections this client opened. Idempotent.
 
-        A session passed in by the caller is left open.
+        Calls still queued or in flight end with `APIConnectionError`;
+        later calls are refused until the client is entered again with
+        ``async with``. A session passed in by the caller is left open.
         """
         await self._sessions.close()
 
     async def __aenter__(self) -> ParadigmClient:
+        self._sessions.reopen()
+
         return self
 
     async def __aexit__(
@@ -127,12 +177,14 @@ class ParadigmClient:
         return f"ParadigmClient(base_url={self.base_url!r})"
 
 
-def _api_key(given: str | None) -> str:
+def _api_key(given: object) -> str:
     key = given if given is not None else os.environ.get(API_KEY_ENV)
     if not key:
         raise ConfigurationError(
             f"no API key: pass api_key= or set {API_KEY_ENV}"
         )
+    if not isinstance(key, str):
+        raise ConfigurationError("the API key must be a string")
     if not key.isascii() or not key.isprintable() or " " in key:
         raise ConfigurationError(
             "the API key holds spaces, control or non-ASCII characters"
@@ -141,13 +193,21 @@ def _api_key(given: str | None) -> str:
     return key
 
 
-def _base_url(given: str | None, allow_insecure_http: bool) -> str:
+def _base_url(given: object, allow_insecure_http: bool) -> str:
     text = given or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    if not isinstance(text, str):
+        raise ConfigurationError("base_url must be a string")
+    if not text.isascii() or not text.isprintable() or " " in text:
+        raise ConfigurationError(
+            "base_url holds spaces, control or non-ASCII characters"
+        )
     url = URL(text)
     if url.scheme not in {"http", "https"} or not url.host:
         raise ConfigurationError(f"base_url must be an http(s) URL: {text!r}")
-    if url.query_string or url.fragment:
-        raise ConfigurationError("base_url must not carry a query")
+    if "?" in text or "#" in text:
+        raise ConfigurationError("base_url must not carry a query or fragment")
+    if url.user is not None or url.password is not None:
+        raise ConfigurationError("base_url must not carry credentials")
     insecure = url.scheme == "http" and not _is_loopback(url.host)
     if insecure and not allow_insecure_http:
         raise ConfigurationError(
@@ -168,11 +228,13 @@ def _is_loopback(host: str) -> bool:
 
 
 def _extra_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    extra = dict(headers or {})
-    for name, value in extra.items():
+    pairs: list[tuple[object, object]] = list((headers or {}).items())
+    for name, value in pairs:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ConfigurationError("header names and values must be strings")
         if name.lower() == "x-api-key":
             raise ConfigurationError("pass the key as api_key=, not a header")
         if any(ch in f"{name}{value}" for ch in "\r\n\0"):
             raise ConfigurationError(f"header {name!r} holds CR, LF or NUL")
 
-    return extra
+    return {str(name): str(value) for name, value in pairs}

@@ -81,9 +81,10 @@ class CreditLedger:
     def __init__(self) -> None:
         self._spent = 0
         self._refunded = 0
-        self._uncertain = 0
         self._remaining: int | None = None
+        self._charged: set[str] = set()
         self._open: dict[str, int] = {}
+        self._uncertain: dict[str, int] = {}
 
     @property
     def spent(self) -> int:
@@ -103,7 +104,7 @@ class CreditLedger:
     @property
     def uncertain(self) -> int:
         """Credits of creates whose outcome is unknown."""
-        return self._uncertain
+        return sum(self._uncertain.values())
 
     @property
     def remaining(self) -> int | None:
@@ -115,23 +116,37 @@ class CreditLedger:
         return CreditTotals(
             spent=self._spent,
             refunded=self._refunded,
-            uncertain=self._uncertain,
+            uncertain=self.uncertain,
             remaining=self._remaining,
         )
 
     def record_charge(
-        self, resource_id: str, credits: int, remaining: int | None
+        self,
+        resource_id: str,
+        credits: int,
+        remaining: int | None,
+        idempotency_key: str | None = None,
     ) -> None:
-        """A create charged `credits` for the resource `resource_id`."""
+        """A create charged `credits` for the resource `resource_id`.
+
+        A replay (the same resource answered again for the same
+        ``Idempotency-Key``) is counted once, and settles the key's
+        uncertain charge if an earlier try's outcome was unknown.
+        """
+        if idempotency_key is not None:
+            self._uncertain.pop(idempotency_key, None)
+        if remaining is not None:
+            self._remaining = remaining
+        if resource_id in self._charged:
+            return
+        self._charged.add(resource_id)
         self._spent += credits
         if credits:
             self._open[resource_id] = credits
-        if remaining is not None:
-            self._remaining = remaining
 
-    def record_uncertain(self, credits: int) -> None:
+    def record_uncertain(self, credits: int, idempotency_key: str) -> None:
         """A create's outcome is unknown; it may have cost `credits`."""
-        self._uncertain += credits
+        self._uncertain[idempotency_key] = credits
 
     def observe(self, resource_id: str, status: Status | str) -> None:
         """Note a resource's status; a failed one of ours is refunded."""

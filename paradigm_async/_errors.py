@@ -78,12 +78,15 @@ class CreditBudgetExceeded(ParadigmError):
 class DecodeError(ParadigmError):
     """An answer could not be read as the contract describes it.
 
-    `path` names the failing field, such as ``$.data.lead.email``.
+    `path` names the failing field, such as ``$.data.lead.email``. On a
+    create, `idempotency_key` is the key it was sent with: the server
+    accepted it, so it may have been charged.
     """
 
     def __init__(self, message: str, *, path: str = "$") -> None:
         super().__init__(message)
         self.path = path
+        self.idempotency_key: str | None = None
 
 
 class WaitTimeoutError(ParadigmError, TimeoutError):
@@ -131,7 +134,8 @@ class APIError(ParadigmError):
     `request_id` where a header gave one, the response `headers` and the
     raw `body`. `idempotency_key` is set when the request was a create;
     `outcome_unknown` is true when a create's answer came from the host,
-    not the API, so it may or may not have taken effect.
+    not the API, so it may or may not have taken effect. `attempts` is the
+    number of the attempt that drew this answer.
     """
 
     def __init__(
@@ -149,6 +153,7 @@ class APIError(ParadigmError):
         super().__init__(message)
         self.message = message
         self.outcome_unknown = outcome_unknown
+        self.attempts = 1
         self.status = status
         self.code = code
         self.request_id = request_id
@@ -258,12 +263,20 @@ def error_from_response(
 
 
 def _class_for(status: int, code: str | None) -> type[APIError]:
-    if code is not None and code in _BY_CODE:
-        return _BY_CODE[code]
+    """The status decides; the code only names a class the status allows.
+
+    Retrying follows the status, so a 500 carrying ``NOT_FOUND`` is still
+    a server error, and an unlisted 4xx with a known code takes the code's
+    class.
+    """
     if status >= 500:
         return ServerError
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if 400 <= status < 500 and code is not None and code in _BY_CODE:
+        return _BY_CODE[code]
 
-    return _BY_STATUS.get(status, APIError)
+    return APIError
 
 
 def _excerpt(body: bytes) -> str:

@@ -2,8 +2,8 @@
 
 The next page starts at ``offset + len(data)`` while ``has_more`` is true.
 Offsets shift when items are created or deleted during a walk, so the
-iterator remembers the ids it yielded and skips repeats, and an empty page
-ends the walk whatever ``has_more`` says.
+iterator remembers the ids it yielded and skips repeats. An empty page, or
+one with nothing new, ends the walk whatever ``has_more`` says.
 """
 
 from __future__ import annotations
@@ -52,26 +52,38 @@ class Paginator(Generic[T]):
         self._key = key
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        """Yield each page until one is empty or the last says so."""
+        """Yield each page as the server sent it, until the walk ends."""
+        async for page, _ in self._walk():
+            yield page
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for _, fresh in self._walk():
+            for item in fresh:
+                yield item
+
+    async def _walk(self) -> AsyncIterator[tuple[Page[T], list[T]]]:
+        """Each page with its items not seen before.
+
+        The walk ends on an empty page, on a page that says no more
+        follow, and on a page holding nothing new (a server that ignores
+        ``offset`` would otherwise be asked forever).
+        """
         offset = 0
+        seen: set[str] = set()
         while True:
             page = await self._fetch(offset)
-            if not page.items:
+            fresh = []
+            for item in page.items:
+                key = self._key(item)
+                if key not in seen:
+                    seen.add(key)
+                    fresh.append(item)
+            if not fresh:
                 return
-            yield page
+            yield page, fresh
             if not page.has_more:
                 return
             offset = page.offset + len(page.items)
-
-    async def __aiter__(self) -> AsyncIterator[T]:
-        seen: set[str] = set()
-        async for page in self.pages():
-            for item in page.items:
-                key = self._key(item)
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield item
 
     async def collect(self) -> list[T]:
         """Every item in a list: for small lists only."""

@@ -62,7 +62,12 @@ def encode_segment(value: str, name: str = "id") -> str:
         )
     if not value:
         raise InvalidInputError(f"{name} must not be empty")
-    encoded = quote(value, safe="")
+    try:
+        encoded = quote(value, safe="")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"{name} holds characters that are not valid Unicode text"
+        ) from None
     if encoded in {".", ".."}:
         encoded = encoded.replace(".", "%2E")
 
@@ -73,14 +78,27 @@ def _table(*operations: Operation) -> Mapping[str, Operation]:
     return {operation.name: operation for operation in operations}
 
 
+def _group(name: str, path: str, *, update: bool = True) -> list[Operation]:
+    """The standard operations of a collection at `path`."""
+    one = f"{path}/{{id}}"
+    operations = [
+        Operation(f"{name}.list", "GET", path),
+        Operation(f"{name}.get", "GET", one),
+        Operation(f"{name}.delete", "DELETE", one),
+        Operation(f"{name}.create", "POST", path),
+    ]
+    if update:
+        operations.append(Operation(f"{name}.update", "PATCH", one))
+
+    return operations
+
+
 ROUTES: Mapping[str, Operation] = _table(
-    Operation("jobs.list", "GET", "/jobs"),
-    Operation("jobs.create", "POST", "/jobs"),
-    Operation("jobs.get", "GET", "/jobs/{id}"),
-    Operation("jobs.delete", "DELETE", "/jobs/{id}"),
-    Operation("enrichments.list", "GET", "/enrichments"),
-    Operation("enrichments.create", "POST", "/enrichments"),
-    Operation("enrichments.get", "GET", "/enrichments/{id}"),
-    Operation("enrichments.delete", "DELETE", "/enrichments/{id}"),
+    *_group("jobs", "/jobs", update=False),
+    *_group("enrichments", "/enrichments", update=False),
+    *_group("enrichment_templates", "/blueprints/enrichment-templates"),
+    *_group("customization_templates", "/blueprints/customization-templates"),
+    *_group("email_auto_responders", "/auto-responders/email"),
+    *_group("linkedin_auto_responders", "/auto-responders/linkedin"),
 )
 """Every operation the SDK models, by name."""

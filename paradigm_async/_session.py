@@ -16,7 +16,8 @@ import logging
 import aiohttp
 import attrs
 
-from ._errors import ConfigurationError
+from ._errors import APIConnectionError, ConfigurationError
+from ._validation import is_whole_number
 
 __all__ = ["SessionHolder"]
 
@@ -46,34 +47,51 @@ class SessionHolder:
         session: aiohttp.ClientSession | None,
         max_connections: int,
     ) -> None:
-        if max_connections < 1:
-            raise ConfigurationError("max_connections must be at least 1")
+        if not is_whole_number(max_connections) or max_connections < 1:
+            raise ConfigurationError(
+                "max_connections must be an integer of at least 1"
+            )
         self._own = session is None
         self._given = session
         self._max_connections = max_connections
         self._state: _LoopState | None = None
+        self.closed = False
 
-    def current(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
-        """The session and slots of the running loop, made if need be."""
-        loop = asyncio.get_running_loop()
-        state = self._state
-        if state is None or state.loop is not loop:
-            state = self._state = self._open(loop, state)
+    def slots(self) -> asyncio.Semaphore:
+        """The running loop's connection slots; take one before a send."""
+        return self._current().slots
 
-        return state.session, state.slots
+    def session(self) -> aiohttp.ClientSession:
+        """The running loop's session, made if need be."""
+        return self._current().session
+
+    def reopen(self) -> None:
+        """Allow use again after `close` (``async with`` does this)."""
+        self.closed = False
 
     async def close(self) -> None:
         """Close the session this holder made; idempotent.
 
-        A later call opens a new session, so a client closed at the end of
-        one `asyncio.run` serves the next.
+        Calls still queued or in flight end with `APIConnectionError`, and
+        new calls are refused until `reopen`.
         """
+        self.closed = True
         state, self._state = self._state, None
         if state is None or state.keeper is None:
             return
         if state.loop is asyncio.get_running_loop():
             state.keeper.cancel()
             await asyncio.wait([state.keeper])
+
+    def _current(self) -> _LoopState:
+        if self.closed:
+            raise APIConnectionError("the client is closed")
+        loop = asyncio.get_running_loop()
+        state = self._state
+        if state is None or state.loop is not loop:
+            state = self._state = self._open(loop, state)
+
+        return state
 
     def _open(
         self,
@@ -94,6 +112,7 @@ class SessionHolder:
             connector=aiohttp.TCPConnector(limit=self._max_connections),
             timeout=aiohttp.ClientTimeout(total=None),
         )
+        _no_silent_resend(session)
         keeper = loop.create_task(
             _close_when_cancelled(session), name="paradigm-session-keeper"
         )
@@ -108,3 +127,17 @@ async def _close_when_cancelled(session: aiohttp.ClientSession) -> None:
         await asyncio.get_running_loop().create_future()
     finally:
         await session.close()
+
+
+def _no_silent_resend(session: aiohttp.ClientSession) -> None:
+    """Stop aiohttp resending a read on its own when a reused keep-alive
+    connection drops.
+
+    That resend bypasses the rate limiter and the retry count, and after a
+    lost answer the server counts both sends; the transport's own retry
+    does the same job through the limiter. aiohttp has no public switch
+    for it, so this sets its private flag where it exists (pinned by
+    ``tests/test_errors.py::test_a_lost_answer_to_a_read_is_resent_once``).
+    """
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False

@@ -10,10 +10,12 @@ JSON) are mapped to the SDK's errors here and nowhere else.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import platform
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,12 +25,13 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import _json
-from ._envelope import Envelope, read_envelope, read_error
+from ._envelope import Envelope, Pagination, read_envelope, read_error
 from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     DecodeError,
+    InvalidInputError,
     ServerError,
     error_from_response,
 )
@@ -37,7 +40,13 @@ from ._retry import Failure, RetryPolicy, parse_retry_after
 from ._session import SessionHolder
 from ._version import __version__
 
-__all__ = ["Request", "Response", "Transport"]
+__all__ = [
+    "APIResponse",
+    "Progress",
+    "Request",
+    "ResponseCapture",
+    "Transport",
+]
 
 logger = logging.getLogger("paradigm_async.transport")
 
@@ -52,6 +61,14 @@ USER_AGENT = (
 )
 
 
+@attrs.define
+class Progress:
+    """Whether any attempt of a call has gone out: a cancelled create
+    that was sent may have been charged."""
+
+    sent: bool = False
+
+
 @attrs.frozen(kw_only=True)
 class Request:
     """What to send: built by the resources, sent by the transport."""
@@ -62,18 +79,72 @@ class Request:
     json: Any = None
     idempotent: bool = True
     idempotency_key: str | None = None
+    progress: Progress | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen(kw_only=True)
-class Response:
-    """A successful answer: status, headers, and its decoded envelope."""
+class APIResponse:
+    """A successful answer: its status, headers, request id and payload.
 
+    `data`, `pagination` and `meta` are the decoded envelope's parts;
+    `attempts` counts tries including retries, `elapsed` is the seconds
+    the last attempt took.
+    """
+
+    method: str
+    path: str
     status: int
-    headers: CIMultiDictProxy[str]
+    headers: CIMultiDictProxy[str] = attrs.field(repr=False)
     request_id: str | None
-    envelope: Envelope
+    envelope: Envelope = attrs.field(repr=False)
     attempts: int
     elapsed: float
+
+    @property
+    def data(self) -> Any:
+        """The envelope's ``data``: an object, a list, or None."""
+        return self.envelope.data
+
+    @property
+    def pagination(self) -> Pagination | None:
+        """Where a list page sits, for list answers."""
+        return self.envelope.pagination
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """The envelope's ``meta``, such as credits charged."""
+        return self.envelope.meta
+
+
+class ResponseCapture:
+    """The answers of one client's calls made inside a capture block.
+
+    Made by `ParadigmClient.capture_responses`. The block's context, and
+    the tasks started inside it, share this one list.
+    """
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self.responses: list[APIResponse] = []
+
+    @property
+    def last(self) -> APIResponse:
+        """The most recent answer; `IndexError` if there is none yet."""
+        return self.responses[-1]
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[ResponseCapture]:
+        """Collect answers while the block runs."""
+        token = _captures.set((*_captures.get(), self))
+        try:
+            yield self
+        finally:
+            _captures.reset(token)
+
+
+_captures: ContextVar[tuple[ResponseCapture, ...]] = ContextVar(
+    "paradigm_async_captures", default=()
+)
 
 
 class _AttemptFailed(Exception):
@@ -119,20 +190,20 @@ class Transport:
         self._limiter = limiter
         self._sessions = sessions
 
-    async def send(self, request: Request) -> Response:
+    async def send(self, request: Request) -> APIResponse:
         """Send `request`, retrying what is safe to retry.
 
         Raises the `APIError` subclass for an error answer, and
         `APIConnectionError` (or `APITimeoutError`) when no answer came.
         """
         url = self._url(request)
-        body = None if request.json is None else _json.dumps(request.json)
+        body = _encode_body(request.json)
         headers = self._headers_for(request, body is not None)
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._attempt(
+                response = await self._attempt(
                     request, url, headers, body, attempt
                 )
             except _AttemptFailed as failed:
@@ -140,7 +211,13 @@ class Transport:
                 if delay is None:
                     raise _final(request, failed) from failed.__cause__
                 _log_retry(request, attempt, failed, delay)
-            await asyncio.sleep(delay)
+                await asyncio.sleep(delay)
+                continue
+            for capture in _captures.get():
+                if capture.transport is self:
+                    capture.responses.append(response)
+
+            return response
 
     def _url(self, request: Request) -> URL:
         text = self._base_url + request.path
@@ -166,7 +243,7 @@ class Transport:
         allowed = self._retry.should_retry(
             failed.failure, attempt=attempt, idempotent=request.idempotent
         )
-        if not allowed:
+        if not allowed or self._sessions.closed:
             return None
         if (
             failed.retry_after is not None
@@ -183,15 +260,21 @@ class Transport:
         headers: CIMultiDict[str],
         body: bytes | None,
         attempt: int,
-    ) -> Response:
-        session, slots = self._sessions.current()
-        async with slots:
+    ) -> APIResponse:
+        async with self._sessions.slots():
             await self._limiter.acquire()
+            session = self._sessions.session()
+            if request.progress is not None:
+                request.progress.sent = True
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self._timeout):
                     async with session.request(
-                        request.method, url, headers=headers, data=body
+                        request.method,
+                        url,
+                        headers=headers,
+                        data=body,
+                        allow_redirects=False,
                     ) as answer:
                         raw = await answer.read()
             except TimeoutError as exc:
@@ -204,18 +287,32 @@ class Transport:
         return _read_answer(request, answer, raw, attempt, elapsed)
 
 
+def _encode_body(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return _json.dumps(value)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidInputError(
+            f"the request body cannot be sent as JSON: {exc}"
+        ) from None
+
+
 def _read_answer(
     request: Request,
     answer: aiohttp.ClientResponse,
     raw: bytes,
     attempt: int,
     elapsed: float,
-) -> Response:
+) -> APIResponse:
     request_id = answer.headers.get(REQUEST_ID_HEADER)
-    if answer.status >= 400:
-        raise _error_answer(request, answer, raw, request_id)
+    if answer.status >= 300:
+        # Redirects are not followed: they would carry the key elsewhere.
+        raise _error_answer(request, answer, raw, request_id, attempt)
 
-    return Response(
+    return APIResponse(
+        method=request.method,
+        path=request.path,
         status=answer.status,
         headers=answer.headers,
         request_id=request_id,
@@ -230,7 +327,7 @@ def _decode_success(raw: bytes) -> Envelope:
         return Envelope(data=None)
     try:
         document = _json.loads(raw)
-    except (_json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # and UnicodeDecodeError
         excerpt = raw[:80].decode("utf-8", errors="replace")
         raise DecodeError(
             f"the answer is not JSON: {excerpt!r}", path="$"
@@ -247,11 +344,12 @@ def _error_answer(
     answer: aiohttp.ClientResponse,
     raw: bytes,
     request_id: str | None,
+    attempt: int,
 ) -> _AttemptFailed | APIError:
-    """The error for a 4xx/5xx answer, wrapped if it may be retried."""
+    """The error for a 3xx/4xx/5xx answer, wrapped if it may be retried."""
     try:
         parsed = read_error(_json.loads(raw)) if raw else None
-    except (_json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         parsed = None
     error = error_from_response(
         answer.status,
@@ -261,6 +359,7 @@ def _error_answer(
         request_id=request_id,
         idempotency_key=request.idempotency_key,
     )
+    error.attempts = attempt
     if answer.status == 429:
         retry_after = parse_retry_after(answer.headers.get("Retry-After"))
         return _AttemptFailed(Failure.RATE_LIMITED, error, retry_after)

@@ -10,23 +10,31 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from ._errors import InvalidInputError
-from ._models import Lead, ResearchMode, Status, structure_input
+from ._models import Lead, ResearchMode, Status, structure_input, unstructure
 
 __all__ = [
     "check_email",
     "check_id",
+    "check_idempotency_key",
     "check_lead",
     "check_optional_id",
     "check_page_size",
     "check_research_mode",
     "check_status",
+    "check_wait",
+    "is_number",
+    "is_whole_number",
 ]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 MAX_PAGE_SIZE = 100
 """The contract's largest page (CONTRACT.md, "Pagination")."""
+
+_MAX_KEY_LENGTH = 255
 
 
 def check_email(email: object) -> str:
@@ -42,18 +50,60 @@ def check_email(email: object) -> str:
 
 
 def check_lead(lead: Lead | Mapping[str, Any]) -> Lead:
-    """A `Lead` with a valid email, from a `Lead` or a plain mapping."""
-    if not isinstance(lead, Lead):
-        if not isinstance(lead, Mapping):
-            raise InvalidInputError(
-                f"lead must be a Lead or a mapping, got {type(lead).__name__}"
-            )
+    """A `Lead` with a valid email, from a `Lead` or a plain mapping.
+
+    Either way each field's type is checked, and the email is sent
+    without the spaces a spreadsheet cell may have around it.
+    """
+    if isinstance(lead, Lead):
+        lead = structure_input(unstructure(lead), Lead, what="lead")
+    elif isinstance(lead, Mapping):
         if "email" not in lead:
             raise InvalidInputError("lead.email is required")
         lead = structure_input(lead, Lead, what="lead")
-    check_email(lead.email)
+    else:
+        raise InvalidInputError(
+            f"lead must be a Lead or a mapping, got {type(lead).__name__}"
+        )
+    email = check_email(lead.email)
 
-    return lead
+    return lead if email == lead.email else attrs.evolve(lead, email=email)
+
+
+def check_idempotency_key(key: object) -> str | None:
+    """None, or a key of 1 to 255 visible ASCII characters."""
+    if key is None:
+        return None
+    if (
+        not isinstance(key, str)
+        or not 1 <= len(key) <= _MAX_KEY_LENGTH
+        or not key.isascii()
+        or not key.isprintable()
+        or " " in key
+    ):
+        raise InvalidInputError(
+            "idempotency_key must be 1 to 255 visible ASCII characters"
+        )
+
+    return key
+
+
+def check_wait(timeout: object, poll_interval: object) -> None:
+    """A wait needs a timeout >= 0 and a poll interval > 0, in seconds."""
+    if not _seconds(timeout) >= 0:
+        raise InvalidInputError("timeout must be a number of seconds >= 0")
+    if not _seconds(poll_interval) > 0:
+        raise InvalidInputError(
+            "poll_interval must be a number of seconds > 0"
+        )
+
+
+def _seconds(value: object) -> float:
+    """`value` as seconds, or NaN (which fails every comparison)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return float("nan")
+
+    return float(value)
 
 
 def check_research_mode(mode: ResearchMode | str) -> ResearchMode:
@@ -80,13 +130,24 @@ def check_status(status: Status | str | None) -> str | None:
         ) from None
 
 
+def is_whole_number(value: object) -> bool:
+    """An int that is not a bool (True is an int to Python, not to us)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: object) -> bool:
+    """An int or a float, not a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def check_page_size(limit: object) -> int:
     """A page size from 1 to 100, else an error."""
-    if (
-        isinstance(limit, bool)
-        or not isinstance(limit, int)
-        or not 1 <= limit <= MAX_PAGE_SIZE
-    ):
+    if not isinstance(limit, int) or not is_whole_number(limit):
+        raise InvalidInputError(
+            f"limit must be an integer from 1 to {MAX_PAGE_SIZE}, "
+            f"got {limit!r}"
+        )
+    if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInputError(
             f"limit must be an integer from 1 to {MAX_PAGE_SIZE}, "
             f"got {limit!r}"

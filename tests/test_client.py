@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,6 +15,7 @@ from paradigm_async import (
     APIConnectionError,
     ConfigurationError,
     ParadigmClient,
+    RateLimit,
 )
 from paradigm_async.sandbox import Sandbox
 
@@ -48,6 +51,22 @@ def test_keys_that_could_inject_headers_are_refused(key: str) -> None:
         ParadigmClient(api_key=key, base_url="http://127.0.0.1:1/v1")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://127.0.0.1/v1",
+        "http://127.0.0.1:1/v1#",
+        "http://127.0.0.1:1/v1?",
+        "http://127.0.0.1:1/v1 ",
+        "http://user:pw@127.0.0.1:1/v1",
+        "127.0.0.1:1/v1",
+    ],
+)
+def test_base_urls_that_would_misroute_are_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError):
+        ParadigmClient(api_key="pk_live_x", base_url=url)
+
+
 def test_plain_http_off_loopback_is_refused_unless_allowed() -> None:
     with pytest.raises(ConfigurationError, match="plain http"):
         ParadigmClient(api_key="pk_live_x", base_url="http://example.com/v1")
@@ -62,13 +81,28 @@ def test_plain_http_off_loopback_is_refused_unless_allowed() -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"timeout": 0}, {"max_retries": -1}, {"max_connections": 0}],
+    [
+        {"timeout": 0},
+        {"timeout": "5"},
+        {"max_retries": -1},
+        {"max_retries": 1.5},
+        {"max_connections": 0},
+        {"max_connections": "5"},
+        {"headers": {"X-Num": 5}},
+        {"headers": {"X-A": "1\r\nX-B: 2"}},
+        {"rate_limit": (100, 60)},
+        {"api_key": 5},
+    ],
 )
-def test_bad_options_are_configuration_errors(options: dict[str, int]) -> None:
+def test_bad_options_are_configuration_errors(options: dict[str, Any]) -> None:
+    given = {
+        "api_key": "pk_live_x",
+        "base_url": "http://127.0.0.1:1/v1",
+        **options,
+    }
+
     with pytest.raises(ConfigurationError):
-        ParadigmClient(
-            api_key="pk_live_x", base_url="http://127.0.0.1:1/v1", **options
-        )
+        ParadigmClient(**given)
 
 
 def test_repr_shows_no_key() -> None:
@@ -87,12 +121,38 @@ async def test_close_is_idempotent(client: ParadigmClient) -> None:
     await client.close()
 
 
-async def test_a_closed_client_opens_a_new_session_when_used_again(
-    client: ParadigmClient,
+async def test_a_closed_client_refuses_calls_until_entered_again(
+    sandbox: Sandbox, client: ParadigmClient
 ) -> None:
     await client.close()
 
-    assert await client.jobs.list().collect() == []
+    with pytest.raises(APIConnectionError, match="closed"):
+        await client.jobs.list().collect()
+    async with client:
+        assert await client.jobs.list().collect() == []
+    assert len(sandbox.requests) == 1
+
+
+async def test_closing_ends_queued_and_in_flight_calls_with_a_clear_error(
+    sandbox: Sandbox,
+) -> None:
+    client = ParadigmClient(
+        api_key=sandbox.api_key,
+        base_url=sandbox.url,
+        rate_limit=RateLimit(requests=10, seconds=1.0),
+    )
+    calls = [
+        asyncio.ensure_future(client.jobs.list().collect()) for _ in range(5)
+    ]
+    await asyncio.sleep(0.05)
+
+    await client.close()
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    assert errors, "close() should have cut the queued calls short"
+    assert all(isinstance(e, APIConnectionError) for e in errors)
+    assert all("closed" in str(e) for e in errors)
 
 
 TWO_RUNS = """

@@ -17,6 +17,7 @@ from .._ratelimit import RateLimit
 from .._version import __version__
 from ..sandbox import Sandbox
 from .enrich import EnrichOptions, enrich_file, print_summary
+from .resources import Commands, add_resource_commands
 
 __all__ = ["main", "run"]
 
@@ -58,14 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     _add_enrich(commands)
+    add_resource_commands(commands)
     _add_sandbox(commands)
 
     return parser
 
 
-def _add_enrich(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> None:
+def _add_enrich(commands: Commands) -> None:
     enrich = commands.add_parser(
         "enrich",
         help="create one enrichment per row of a lead CSV",
@@ -107,9 +107,7 @@ def _add_enrich(
     enrich.set_defaults(run=_run_enrich)
 
 
-def _add_sandbox(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> None:
+def _add_sandbox(commands: Commands) -> None:
     sandbox = commands.add_parser(
         "sandbox",
         help="serve the Paradigm sandbox on loopback",
@@ -151,11 +149,13 @@ async def _run_enrich(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         progress=not args.no_progress,
     )
+    if not args.leads.is_file():
+        raise ValueError(f"{args.leads}: no such file")
     if not args.sandbox:
         async with ParadigmClient(rate_limit=args.rate_limit) as client:
             summary = await enrich_file(client, options)
             print_summary(summary, client)
-        return 0
+        return 0 if summary.stopped is None else 1
 
     rate = SANDBOX_RATE
     async with Sandbox(
@@ -178,7 +178,7 @@ async def _run_enrich(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    return 0
+    return 0 if summary.stopped is None else 1
 
 
 async def _run_sandbox(args: argparse.Namespace) -> int:

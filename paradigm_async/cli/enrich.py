@@ -3,8 +3,10 @@
 Rows are sent with bounded concurrency and written in input order. Every
 row gets its line: the finished enrichment, or why it has none. A row
 whose email is missing or malformed is refused by the SDK before sending,
-so it costs nothing. After an authentication or credit error no further
-row is sent, and the rows left are written as skipped.
+so it costs nothing. A row charged whose wait then fails keeps its
+enrichment's id and cost in its line. After an authentication or credit
+error no further row is sent, the rows left are written as skipped, and
+the run exits non-zero.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ class Summary:
     invalid: int = 0
     errors: int = 0
     skipped: int = 0
+    stopped: str | None = None
+    """Why sending stopped early (an authentication or credit error)."""
 
     def count(self, outcome: str) -> None:
         """Add one row that ended as `outcome`."""
@@ -84,6 +88,7 @@ async def enrich_file(
                 bar.update()
         finally:
             bar.close()
+    summary.stopped = run.stop_reason
 
     return summary
 
@@ -95,7 +100,7 @@ class _Run:
         self._client = client
         self._options = options
         self._slots = asyncio.Semaphore(options.concurrency)
-        self._stop: str | None = None
+        self.stop_reason: str | None = None
 
     async def lines(self, rows: list[CsvRow]) -> AsyncIterator[Line]:
         """Yield each row's line in input order as the rows finish.
@@ -113,37 +118,45 @@ class _Run:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _line(self, row: CsvRow) -> Line:
-        email = row.lead.get("email")
-        base: Line = {"row": row.number, "email": email}
+        base: Line = {"row": row.number, "email": row.lead.get("email")}
         async with self._slots:
-            if self._stop is not None:
-                return {**base, **_error_fields("skipped", self._stop)}
+            if self.stop_reason is not None:
+                skipped = f"not sent: {self.stop_reason}"
+                return {**base, **_error_fields("skipped", skipped)}
             try:
-                enrichment, charged = await self._enrich(row)
+                created = await self._client.enrichments.create(
+                    row.lead, research_mode=self._options.research_mode
+                )
             except InvalidInputError as exc:
                 return {**base, **_error_fields("invalid", str(exc), exc)}
             except _FATAL as exc:
-                self._stop = f"not sent after an earlier row failed: {exc}"
+                self.stop_reason = f"an earlier row failed with {exc}"
                 return {**base, **_error_fields("errors", str(exc), exc)}
             except ParadigmError as exc:
                 return {**base, **_error_fields("errors", str(exc), exc)}
 
-        return {**base, **_enrichment_fields(enrichment, charged)}
+            return {**base, **await self._finish(created)}
 
-    async def _enrich(self, row: CsvRow) -> tuple[Enrichment, int]:
-        created = await self._client.enrichments.create(
-            row.lead, research_mode=self._options.research_mode
-        )
+    async def _finish(self, created: Enrichment) -> Line:
+        """Wait for a charged enrichment; keep its id if the wait fails."""
         charged = created.charge.credits if created.charge else 0
         if created.is_terminal:
-            return created, charged
-        done = await self._client.enrichments.wait(
-            created.id,
-            timeout=self._options.wait_timeout,
-            poll_interval=self._options.poll_interval,
-        )
+            return _enrichment_fields(created, charged)
+        try:
+            done = await self._client.enrichments.wait(
+                created.id,
+                timeout=self._options.wait_timeout,
+                poll_interval=self._options.poll_interval,
+            )
+        except ParadigmError as exc:
+            return {
+                **_error_fields("errors", str(exc), exc),
+                "status": str(created.status),
+                "credits": charged,
+                "enrichment": unstructure(created),
+            }
 
-        return done, charged
+        return _enrichment_fields(done, charged)
 
 
 def _enrichment_fields(enrichment: Enrichment, charged: int) -> Line:
@@ -193,7 +206,10 @@ def print_summary(summary: Summary, client: ParadigmClient) -> None:
     )
     remaining = "unknown" if credits.remaining is None else credits.remaining
     print(
-        f"credits: {credits.net} spent ({credits.spent} charged, "
-        f"{credits.refunded} refunded); balance {remaining}",
+        f"credits: {credits.net} net ({credits.spent} charged, "
+        f"{credits.refunded} refunded); balance {remaining} when last "
+        "reported",
         file=sys.stderr,
     )
+    if summary.stopped is not None:
+        print(f"stopped early: {summary.stopped}", file=sys.stderr)

@@ -1,17 +1,44 @@
-"""What every resource group shares: sending an operation by name."""
+"""What every resource group shares: operations by name, get, delete, list.
+
+A subclass names its routing-table group and model, e.g.
+``class Jobs(Collection[Job], group="jobs", model=Job)``; `prices` is then
+filled from the price table for each of the group's operations.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import attrs
 
 from .._credits import CreditLedger, Price
+from .._envelope import Envelope
+from .._errors import NotFoundError
+from .._models import structure
+from .._pagination import Page, Paginator
 from .._routes import ROUTES
-from .._transport import Request, Response, Transport
+from .._transport import APIResponse, Progress, Request, Transport
+from .._validation import check_id, check_idempotency_key, check_page_size
 
-__all__ = ["Context", "Resource", "prices_of"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "Collection",
+    "Context",
+    "new_idempotency_key",
+]
+
+DEFAULT_PAGE_SIZE = 20
+"""The contract's default page (CONTRACT.md, "Pagination")."""
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+M = TypeVar("M", bound=_Identified)
 
 
 @attrs.frozen
@@ -22,22 +49,82 @@ class Context:
     credits: CreditLedger
 
 
-class Resource:
-    """A group of endpoints; subclasses describe them, this sends them."""
+class Collection(Generic[M]):
+    """The endpoints of one collection: get, delete and a paged list."""
+
+    prices: ClassVar[Mapping[str, Price]]
+    """Each method's cost in credits, readable without calling it."""
+
+    _group: ClassVar[str]
+    _model: ClassVar[type[Any]]
+    _list_of: ClassVar[Any]
+
+    def __init_subclass__(
+        cls, *, group: str | None = None, model: type[Any] | None = None
+    ) -> None:
+        """Bind a concrete group; intermediate bases pass neither."""
+        super().__init_subclass__()
+        if group is None or model is None:
+            return
+        cls._group = group
+        cls._model = model
+        cls._list_of = list.__class_getitem__(model)  # list[model], for cattrs
+        prefix = f"{group}."
+        cls.prices = {
+            name.removeprefix(prefix): route.price
+            for name, route in ROUTES.items()
+            if name.startswith(prefix)
+        }
 
     def __init__(self, context: Context) -> None:
         self._context = context
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._group}>"
+
+    async def get(self, resource_id: str) -> M:
+        """Fetch one by id. Free. Raises `NotFoundError` if none."""
+        check_id(resource_id, "id")
+        response = await self._send("get", path_params={"id": resource_id})
+
+        return self._observed(self._decode(response))
+
+    async def delete(self, resource_id: str) -> None:
+        """Delete one by id. Free. Raises `NotFoundError` if none."""
+        check_id(resource_id, "id")
+        try:
+            await self._send("delete", path_params={"id": resource_id})
+        except NotFoundError as exc:
+            # A retry after an earlier attempt's answer was lost finds the
+            # resource gone: that earlier attempt deleted it.
+            if exc.attempts == 1:
+                raise
+
+    def _paginate(
+        self, filters: Mapping[str, str], limit: int
+    ) -> Paginator[M]:
+        params: dict[str, str | int] = {**filters}
+        params["limit"] = check_page_size(limit)
+
+        async def fetch(offset: int) -> Page[M]:
+            query = {**params, "offset": offset} if offset else params
+            response = await self._send("list", params=query)
+
+            return self._page(response.envelope, offset)
+
+        return Paginator(fetch, key=lambda item: item.id)
+
     async def _send(
         self,
-        operation: str,
+        method: str,
         *,
         path_params: Mapping[str, str] | None = None,
         params: Mapping[str, str | int] | None = None,
         json: Any = None,
         idempotency_key: str | None = None,
-    ) -> Response:
-        route = ROUTES[operation]
+        progress: Progress | None = None,
+    ) -> APIResponse:
+        route = ROUTES[f"{self._group}.{method}"]
         request = Request(
             method=route.method,
             path=route.render(path_params or {}),
@@ -45,11 +132,28 @@ class Resource:
             json=json,
             idempotent=route.idempotent,
             idempotency_key=idempotency_key,
+            progress=progress,
         )
 
         return await self._context.transport.send(request)
 
+    def _decode(self, response: APIResponse) -> M:
+        item: M = structure(response.envelope.data, self._model)
 
-def prices_of(group: str, *methods: str) -> Mapping[str, Price]:
-    """The price of each of a group's methods, from the routing table."""
-    return {method: ROUTES[f"{group}.{method}"].price for method in methods}
+        return item
+
+    def _page(self, envelope: Envelope, offset: int) -> Page[M]:
+        items: list[M] = structure(envelope.data, self._list_of)
+        for item in items:
+            self._observed(item)
+
+        return Page(items=items, offset=offset, pagination=envelope.pagination)
+
+    def _observed(self, item: M) -> M:
+        """A hook for what every decoded item passes through."""
+        return item
+
+
+def new_idempotency_key(given: str | None = None) -> str:
+    """The caller's key, checked, or a fresh one for one create."""
+    return check_idempotency_key(given) or f"pa-{uuid.uuid4().hex}"

@@ -9,60 +9,39 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
-from .._credits import Price
 from .._envelope import Envelope
 from .._errors import (
     APIConnectionError,
     APIError,
-    InvalidInputError,
+    DecodeError,
     WaitTimeoutError,
 )
-from .._models import Charge, Lead, ResearchMode, Status, structure
+from .._models import Charge, Lead, ResearchMode, Status
 from .._models._common import TERMINAL_STATUSES, ResearchRecord
-from .._pagination import Page, Paginator
-from .._routes import ROUTES
+from .._pagination import Paginator
+from .._transport import Progress
 from .._validation import (
     check_id,
     check_lead,
-    check_page_size,
     check_research_mode,
     check_status,
+    check_wait,
 )
-from ._base import Resource, prices_of
+from ._base import DEFAULT_PAGE_SIZE, Collection, new_idempotency_key
 
 __all__ = ["ResearchResource"]
 
 
 M = TypeVar("M", bound=ResearchRecord)
 
-DEFAULT_PAGE_SIZE = 20
 
-
-class ResearchResource(Resource, Generic[M]):
-    """Endpoints of a paid, lead-driven resource (jobs, enrichments).
-
-    A subclass names its routing-table group and model:
-    ``class Jobs(ResearchResource[Job], group="jobs", model=Job)``.
-    `prices` gives each method's cost without calling it.
-    """
-
-    prices: ClassVar[Mapping[str, Price]]
-    _group: ClassVar[str]
-    _model: ClassVar[type[Any]]
-    _list_of: ClassVar[Any]
-
-    def __init_subclass__(cls, *, group: str, model: type[Any]) -> None:
-        super().__init_subclass__()
-        cls._group = group
-        cls._model = model
-        cls._list_of = list.__class_getitem__(model)  # list[model], for cattrs
-        cls.prices = prices_of(group, "list", "create", "get", "delete")
+class ResearchResource(Collection[M]):
+    """Endpoints of a paid, lead-driven resource (jobs, enrichments)."""
 
     def list(
         self,
@@ -75,35 +54,10 @@ class ResearchResource(Resource, Generic[M]):
         `status` filters by lifecycle status. Raises `InvalidInputError`
         at once for a bad filter or a page size outside 1 to 100.
         """
-        params: dict[str, str | int] = {}
         status_filter = check_status(status)
-        if status_filter is not None:
-            params["status"] = status_filter
-        params["limit"] = check_page_size(limit)
+        filters = {} if status_filter is None else {"status": status_filter}
 
-        async def fetch(offset: int) -> Page[M]:
-            query = {**params, "offset": offset} if offset else params
-            response = await self._send(f"{self._group}.list", params=query)
-
-            return self._page(response.envelope, offset)
-
-        return Paginator(fetch, key=lambda item: item.id)
-
-    async def get(self, resource_id: str) -> M:
-        """Fetch one by id. Free. Raises `NotFoundError` if none."""
-        check_id(resource_id, "id")
-        response = await self._send(
-            f"{self._group}.get", path_params={"id": resource_id}
-        )
-
-        return self._observed(structure(response.envelope.data, self._model))
-
-    async def delete(self, resource_id: str) -> None:
-        """Delete one by id. Free. Raises `NotFoundError` if none."""
-        check_id(resource_id, "id")
-        await self._send(
-            f"{self._group}.delete", path_params={"id": resource_id}
-        )
+        return self._paginate(filters, limit)
 
     async def wait(
         self,
@@ -118,10 +72,7 @@ class ResearchResource(Resource, Generic[M]):
         `WaitTimeoutError` if still running after `timeout` seconds.
         """
         check_id(resource_id, "id")
-        if not poll_interval > 0 or not timeout >= 0:
-            raise InvalidInputError(
-                "wait needs poll_interval > 0 and timeout >= 0"
-            )
+        check_wait(timeout, poll_interval)
         deadline = time.monotonic() + timeout
         while True:
             item = await self.get(resource_id)
@@ -149,44 +100,53 @@ class ResearchResource(Resource, Generic[M]):
             "research_mode": mode.value,
             **{name: value for name, value in fields.items() if value},
         }
-        operation = f"{self._group}.create"
-        cost = ROUTES[operation].price.credits(mode)
-        key = idempotency_key or new_idempotency_key()
+        cost = self.prices["create"].credits(mode)
+        key = new_idempotency_key(idempotency_key)
+        ledger = self._context.credits
+        progress = Progress()
         try:
             response = await self._send(
-                operation, json=body, idempotency_key=key
+                "create", json=body, idempotency_key=key, progress=progress
             )
+            item = self._decode(response)
+        except asyncio.CancelledError:
+            if progress.sent:
+                ledger.record_uncertain(cost, key)
+            raise
         except (APIError, APIConnectionError) as exc:
             if exc.outcome_unknown:
-                self._context.credits.record_uncertain(cost)
+                ledger.record_uncertain(cost, key)
             raise
+        except DecodeError as exc:
+            ledger.record_uncertain(cost, key)
+            raise _unreadable_create(exc, key) from exc
 
-        item: M = structure(response.envelope.data, self._model)
         charge = _charge(response.envelope, item, mode, cost)
-        ledger = self._context.credits
-        ledger.record_charge(item.id, charge.credits, charge.credits_remaining)
+        ledger.record_charge(
+            item.id, charge.credits, charge.credits_remaining, key
+        )
         ledger.observe(item.id, item.status)
-
         charged: M = attrs.evolve(item, charge=charge)
 
         return charged
 
-    def _page(self, envelope: Envelope, offset: int) -> Page[M]:
-        items: list[M] = structure(envelope.data, self._list_of)
-        for item in items:
-            self._observed(item)
-
-        return Page(items=items, offset=offset, pagination=envelope.pagination)
-
     def _observed(self, item: M) -> M:
+        """Let the ledger see each status: a failure of ours is refunded."""
         self._context.credits.observe(item.id, item.status)
 
         return item
 
 
-def new_idempotency_key() -> str:
-    """A fresh key for one create, sent as ``Idempotency-Key``."""
-    return f"pa-{uuid.uuid4().hex}"
+def _unreadable_create(exc: DecodeError, key: str) -> DecodeError:
+    """The create went through (2xx) but its answer cannot be read."""
+    error = DecodeError(
+        f"the create succeeded but its answer could not be read ({exc}); "
+        f"it may have been charged: reconcile with Idempotency-Key {key}",
+        path=exc.path,
+    )
+    error.idempotency_key = key
+
+    return error
 
 
 def _lead_body(lead: Lead) -> dict[str, Any]:

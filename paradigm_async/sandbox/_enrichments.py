@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from ._collections import Resource
 from ._lead import Lead, parse_lead
 from ._ledger import PRICES
+from ._lifecycle import LifecycleResource
 from ._research import company, failure, person
 from ._store import Failure, Record, Status
 from ._validation import Problems, choice, optional_string, reject_unknown
@@ -72,7 +72,7 @@ def _failure(enrichment: EnrichmentInput) -> Failure | None:
     return failure(enrichment.lead)
 
 
-ENRICHMENTS = Resource(
+ENRICHMENTS = LifecycleResource(
     noun="enrichment",
     path="enrichments",
     id_prefix="enr_",

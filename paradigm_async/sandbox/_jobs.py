@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from ._collections import Resource
 from ._lead import Lead, parse_lead
 from ._ledger import PRICES
+from ._lifecycle import LifecycleResource
 from ._research import failure, job_result
 from ._store import Failure, Record, Status
 from ._validation import Problems, choice, optional_string, reject_unknown
@@ -80,7 +80,7 @@ def _failure(job: JobInput) -> Failure | None:
     return failure(job.lead)
 
 
-JOBS = Resource(
+JOBS = LifecycleResource(
     noun="job",
     path="jobs",
     id_prefix="job_",

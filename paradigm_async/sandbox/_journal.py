@@ -21,13 +21,15 @@ class RequestRecord:
 
     `path` and `query_string` are raw, exactly as on the wire, so a test
     can check how the client encoded an id; `headers` is a plain copy
-    (its keys are spelled as the client sent them).
+    (its keys are spelled as the client sent them); `body` is the bytes
+    received (empty when none, or when over the size limit).
     """
 
     method: str
     path: str
     query_string: str
     headers: Mapping[str, str]
+    body: bytes = attrs.field(default=b"", repr=False)
 
 
 class Journal:
@@ -36,13 +38,14 @@ class Journal:
     def __init__(self) -> None:
         self.records: deque[RequestRecord] = deque(maxlen=MAX_RECORDS)
 
-    def record(self, request: web.BaseRequest) -> None:
-        """Append `request` to the log."""
+    def record(self, request: web.BaseRequest, body: bytes) -> None:
+        """Append `request`, whose body was `body`, to the log."""
         path, query = split_target(request.raw_path)
         entry = RequestRecord(
             method=request.method,
             path=path,
             query_string=query,
             headers=dict(request.headers),
+            body=body,
         )
         self.records.append(entry)

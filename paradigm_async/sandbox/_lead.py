@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import attrs
 
-from ._validation import Problems, optional_string, reject_unknown
+from ._validation import Problems, is_email, optional_string, reject_unknown
 
 __all__ = ["Lead", "parse_lead"]
 
@@ -20,10 +19,6 @@ _TEXT_FIELDS = (
     "linkedin_url",
 )
 _FIELDS = ("email", *_TEXT_FIELDS, "custom_fields")
-
-# Deliberately loose: one @, no spaces, a dotted domain. The sandbox
-# checks shape, not deliverability.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 @attrs.frozen
@@ -90,7 +85,7 @@ def _email(lead: Mapping[str, object], problems: Problems) -> str:
         problems.add("lead.email", "is required")
         return ""
 
-    if not isinstance(email, str) or _EMAIL.fullmatch(email) is None:
+    if not isinstance(email, str) or not is_email(email):
         problems.add("lead.email", "must be a valid email address")
         return ""
 

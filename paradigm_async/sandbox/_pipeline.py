@@ -36,7 +36,8 @@ class Pipeline:
     """Answers every request the sandbox's aiohttp server receives.
 
     Record the request, take a scripted fault, authenticate, count it
-    against the rate limit, then route, validate and handle. An
+    against the rate limit, then route, validate and handle. The
+    `public` routes (the contract file) skip the key and the limit. An
     exception no handler expected becomes 500 INTERNAL_ERROR and costs
     nothing, because charging is the last step of a create.
     """
@@ -51,6 +52,7 @@ class Pipeline:
         settle: Callable[[float], None],
         api: Router,
         control: Router,
+        public: Router,
         idempotency: IdempotencyStore,
         clock: Callable[[], float],
     ) -> None:
@@ -61,18 +63,20 @@ class Pipeline:
         self._settle = settle
         self._api = api
         self._control = control
+        self._public = public
         self._idempotency = idempotency
         self._clock = clock
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Answer `request`, or hang up on it if a fault says so."""
-        self._journal.record(request)
         try:
             # Read the body first: when a delayed answer outlasts the
             # client, the work must still see the whole request.
             body = await _read_body(request)
         except ConnectionError:
+            self._journal.record(request, b"")
             return hang_up(request)
+        self._journal.record(request, body or b"")
 
         path, _ = split_target(request.raw_path)
         faultable = not path.startswith(CONTROL_PREFIX)
@@ -98,8 +102,11 @@ class Pipeline:
         # balance check and the charge, or between two idempotent creates.
         now = self._clock()
         self._settle(now)
-        key = _authenticate(request, self._keys)
         path, _ = split_target(request.raw_path)
+        if self._public.serves(path):
+            return self._route(self._public, request, body, "", now)
+
+        key = _authenticate(request, self._keys)
         if path.startswith(CONTROL_PREFIX):
             return self._route(self._control, request, body, key, now)
 

@@ -91,6 +91,12 @@ class Router:
 
         raise ApiError(404, "NOT_FOUND", f"no route matches {path}")
 
+    def serves(self, path: str) -> bool:
+        """Say whether some route fits the raw `path`, by any method."""
+        segments = path.split("/")
+
+        return any(route.match(segments) is not None for route in self._routes)
+
 
 def split_target(target: str) -> tuple[str, str]:
     """Split a raw request target into its raw path and raw query."""

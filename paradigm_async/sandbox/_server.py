@@ -10,15 +10,19 @@ from typing import Protocol
 
 from aiohttp import web
 
-from ._collections import Collection
+from ._auto_responders import EMAIL_AUTO_RESPONDERS, LINKEDIN_AUTO_RESPONDERS
+from ._blueprints import CUSTOMIZATION_TEMPLATES, ENRICHMENT_TEMPLATES
 from ._control import control_routes
+from ._editable import EditableCollection
 from ._enrichments import ENRICHMENTS
 from ._faults import Fault, FaultQueue
 from ._idempotency import IdempotencyStore
 from ._jobs import JOBS
 from ._journal import Journal, RequestRecord
 from ._ledger import Account, Ledger
+from ._lifecycle import LifecycleCollection
 from ._limits import SlidingWindowLimiter
+from ._openapi import openapi_routes
 from ._pipeline import Pipeline
 from ._routing import Route, Router
 
@@ -40,10 +44,13 @@ class _Mounted(Protocol):
 class Sandbox:
     """A local, in-memory Paradigm API for tests and offline runs.
 
-    It serves jobs and enrichments under `/v1` as the contract describes:
-    authentication, the rate limit, credits and refunds, the lifecycle
-    of a record, idempotent creates, and scripted faults. Every API key
-    starts with `credits`. Time is the running loop's clock, so a
+    It serves jobs, enrichments, enrichment and customization templates
+    and email and LinkedIn auto responders under `/v1` as the contract
+    describes: authentication, the rate limit, credits and refunds, the
+    lifecycle of a job or an enrichment, partial updates of the free
+    resources, idempotent creates, and scripted faults; and the
+    contract's own file at `/v1/openapi.json`, with no key. Every API
+    key starts with `credits`. Time is the running loop's clock, so a
     virtual-time loop speeds it up.
 
     Use it as `async with Sandbox() as sandbox:` and point a client at
@@ -81,6 +88,7 @@ class Sandbox:
             settle=self._settle,
             api=Router(r for c in self._collections for r in c.routes()),
             control=Router(control_routes(self._ledger)),
+            public=Router(openapi_routes()),
             idempotency=IdempotencyStore(),
             clock=self._now,
         )
@@ -182,8 +190,12 @@ class Sandbox:
         ledger = self._ledger
 
         return [
-            Collection(JOBS, ledger=ledger, delay=delay),
-            Collection(ENRICHMENTS, ledger=ledger, delay=delay),
+            LifecycleCollection(JOBS, ledger=ledger, delay=delay),
+            LifecycleCollection(ENRICHMENTS, ledger=ledger, delay=delay),
+            EditableCollection(ENRICHMENT_TEMPLATES),
+            EditableCollection(CUSTOMIZATION_TEMPLATES),
+            EditableCollection(EMAIL_AUTO_RESPONDERS),
+            EditableCollection(LINKEDIN_AUTO_RESPONDERS),
         ]
 
     def _known(self, api_key: str | None) -> str:

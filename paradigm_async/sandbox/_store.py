@@ -1,20 +1,19 @@
-"""Records per API key, and the lifecycle that settles them as time passes."""
+"""Charged records, and the lifecycle that settles them as time passes."""
 
 from __future__ import annotations
 
 import enum
 import heapq
-import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 import attrs
 
 from ._ledger import Ledger
+from ._records import Shelf, new_id, utc_stamp
 
-__all__ = ["STATUSES", "Failure", "Record", "Status", "Store", "utc_stamp"]
+__all__ = ["STATUSES", "Failure", "Record", "Status", "Store"]
 
 T = TypeVar("T")
 
@@ -68,15 +67,8 @@ class Record(Generic[T]):
         return self.failure.render()
 
 
-def utc_stamp(seconds: float) -> str:
-    """Render unix `seconds` as ISO 8601 UTC with milliseconds and `Z`."""
-    moment = datetime.fromtimestamp(seconds, UTC)
-
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 class Store(Generic[T]):
-    """The records of one resource, kept apart per API key.
+    """The records of one charged resource, and the lifecycle they follow.
 
     A record runs no task of its own. Its state changes fall due at fixed
     offsets from its creation on the loop clock (`queued` for the first
@@ -84,7 +76,8 @@ class Store(Generic[T]):
     `completed` or `failed`), wait in a heap, and are applied whenever
     the sandbox settles: at the start of every request and before every
     account snapshot. A record that ends `failed` is refunded then,
-    exactly once. Timestamps are wall-clock at the moment applied.
+    exactly once; one deleted from `shelf` before that never is.
+    Timestamps are wall-clock at the moment applied.
     """
 
     def __init__(
@@ -95,11 +88,11 @@ class Store(Generic[T]):
         delay: float,
         wall: Callable[[], float] = time.time,
     ) -> None:
+        self.shelf = Shelf[Record[T]]()
         self._prefix = prefix
         self._ledger = ledger
         self._delay = delay
         self._wall = wall
-        self._records: dict[str, dict[str, Record[T]]] = {}
         self._due: list[tuple[float, int, str, str, Status]] = []
         self._sequence = 0
 
@@ -114,7 +107,7 @@ class Store(Generic[T]):
         """Build a record in its first state, without storing it yet."""
         stamp = utc_stamp(self._wall())
         record = Record(
-            id=f"{self._prefix}{secrets.token_hex(12)}",
+            id=new_id(self._prefix),
             owner=owner,
             item=item,
             credits_charged=cost,
@@ -129,53 +122,24 @@ class Store(Generic[T]):
         return record
 
     def add(self, record: Record[T]) -> None:
-        """Charge for `record`, store it, and schedule its state changes.
+        """Charge for `record`, shelve it, and schedule its state changes.
 
         This is the one step that changes the ledger, so a request that
         fails before it costs nothing.
         """
         self._ledger.charge(record.owner, record.credits_charged)
-        self._records.setdefault(record.owner, {})[record.id] = record
+        self.shelf.put(record)
         if record.status is Status.FAILED:
             self._refund(record)
         elif record.status is Status.QUEUED:
             self._schedule(record, self._delay / 3, Status.PROCESSING)
             self._schedule(record, self._delay, _outcome(record))
 
-    def get(self, owner: str, ident: str) -> Record[T] | None:
-        """Return `owner`'s record `ident`, or None."""
-        return self._records.get(owner, {}).get(ident)
-
-    def delete(self, owner: str, ident: str) -> bool:
-        """Forget `owner`'s record `ident`, and say whether it existed.
-
-        A deleted record is never refunded, even if it would have failed.
-        """
-        return self._records.get(owner, {}).pop(ident, None) is not None
-
-    def page(
-        self, owner: str, status: str | None, limit: int, offset: int
-    ) -> tuple[list[Record[T]], int]:
-        """Return a page of `owner`'s records, newest first, and a total.
-
-        The total counts every record matching `status`, not only the
-        page.
-        """
-        matching = [
-            record
-            for record in self._records.get(owner, {}).values()
-            if status is None or record.status == status
-        ]
-        matching.sort(key=lambda record: (record.created, record.id))
-        matching.reverse()
-
-        return matching[offset : offset + limit], len(matching)
-
     def settle(self, now: float) -> None:
         """Apply every state change due at loop time `now`."""
         while self._due and self._due[0][0] <= now:
             _, _, owner, ident, target = heapq.heappop(self._due)
-            record = self.get(owner, ident)
+            record = self.shelf.get(owner, ident)
             if record is None:
                 continue
             self._enter(record, target, utc_stamp(self._wall()))

@@ -14,6 +14,7 @@ __all__ = [
     "Page",
     "Problems",
     "choice",
+    "is_email",
     "optional_string",
     "parse_body",
     "parse_page",
@@ -26,6 +27,10 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 _INTEGER = re.compile(r"-?[0-9]+")
+
+# Deliberately loose: one @, no spaces, a dotted domain. The sandbox
+# checks shape, not deliverability.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 def validation_error(message: str) -> ApiError:
@@ -115,6 +120,11 @@ def choice(
     problems.add(name, f"must be one of {', '.join(options)}")
 
     return options[0]
+
+
+def is_email(text: str) -> bool:
+    """Say whether `text` is shaped like an email address."""
+    return _EMAIL.fullmatch(text) is not None
 
 
 def reject_query(query: tuple[tuple[str, str], ...]) -> None:

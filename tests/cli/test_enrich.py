@@ -90,7 +90,7 @@ async def test_enrich_credits_match_the_sandbox_ledger(
     account = sandbox.account()
     assert (account.charged, account.refunded) == (6, 2)
     stderr = capsys.readouterr().err
-    assert "credits: 4 spent (6 charged, 2 refunded)" in stderr
+    assert "credits: 4 net (6 charged, 2 refunded)" in stderr
 
 
 async def test_a_bad_key_stops_the_run_and_every_row_still_gets_a_line(
@@ -107,7 +107,7 @@ async def test_a_bad_key_stops_the_run_and_every_row_still_gets_a_line(
          "--rate-limit", "off", "--concurrency", "1"]
     )  # fmt: skip
 
-    assert code == 0
+    assert code == 1
     rows = lines(out)
     assert len(rows) == 220
     assert rows[0]["outcome"] == "errors"

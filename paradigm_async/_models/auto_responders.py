@@ -1,0 +1,49 @@
+"""Auto responders: AI replies to email and LinkedIn messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._converter import register_model
+
+__all__ = ["EmailAutoResponder", "LinkedInAutoResponder"]
+
+
+@attrs.frozen(kw_only=True)
+class EmailAutoResponder:
+    """Answers the mail of one mailbox, after a delay, in a template's way."""
+
+    id: str
+    name: str
+    enabled: bool = False
+    mailbox: str | None = None
+    instructions: str | None = None
+    customization_template_id: str | None = None
+    reply_delay_minutes: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class LinkedInAutoResponder:
+    """Answers the LinkedIn messages of one account, in a template's way."""
+
+    id: str
+    name: str
+    enabled: bool = False
+    linkedin_account: str | None = None
+    instructions: str | None = None
+    customization_template_id: str | None = None
+    reply_delay_minutes: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+register_model(EmailAutoResponder)
+register_model(LinkedInAutoResponder)
