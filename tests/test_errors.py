@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from aiohttp import web
+from lying_server import lying_server
 
 from paradigm_async import (
     APIConnectionError,
@@ -15,9 +17,11 @@ from paradigm_async import (
     InvalidInputError,
     NotFoundError,
     ParadigmClient,
+    ParadigmError,
     RateLimitError,
     ServerError,
     ValidationError,
+    _json,
 )
 from paradigm_async.sandbox import Fault, Sandbox
 
@@ -287,3 +291,93 @@ async def test_invalid_leads_are_refused_before_sending(
 
     assert not sandbox.requests
     assert client.credits.spent == 0
+
+
+async def test_redirects_are_not_followed_and_carry_no_key() -> None:
+    """A redirect would take the key (and a create's body) elsewhere."""
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        return web.Response(status=200, text="{}")
+
+    async with lying_server(elsewhere) as (other, other_hits):
+
+        async def redirect(request: web.Request) -> web.Response:
+            raise web.HTTPTemporaryRedirect(other + "/collect")
+
+        async with (
+            lying_server(redirect) as (url, _),
+            ParadigmClient(
+                api_key="pk_live_secret", base_url=url, rate_limit=None
+            ) as client,
+        ):
+            with pytest.raises(APIError) as caught:
+                await client.jobs.get("job_1")
+
+    assert caught.value.status == 307
+    assert other_hits == []
+
+
+async def test_a_lost_answer_to_a_read_is_resent_once(
+    sandbox: Sandbox,
+) -> None:
+    """Only by the SDK's own retry, through the limiter: never silently
+    by aiohttp as well (which would send it a third time)."""
+    async with ParadigmClient(
+        api_key=sandbox.api_key,
+        base_url=sandbox.url,
+        rate_limit=None,
+        max_retries=0,
+    ) as client:
+        await client.jobs.list().collect()
+        sandbox.inject(Fault.drop_after())
+        with pytest.raises(APIConnectionError):
+            await client.jobs.list().collect()
+
+    assert len(sandbox.requests) == 2
+
+
+async def test_a_delete_whose_answer_was_lost_still_succeeds(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    job = await client.jobs.create(LEAD)
+    sandbox.inject(Fault.drop_after(), method="DELETE")
+
+    await client.jobs.delete(job.id)
+
+    with pytest.raises(NotFoundError):
+        await client.jobs.get(job.id)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"data": ' + b"9" * 5000 + b"}"],
+    ids=["deep", "huge-integer"],
+)
+@pytest.mark.parametrize("status", [200, 401, 503])
+@pytest.mark.parametrize("backend", ["orjson", "stdlib"])
+async def test_pathological_json_becomes_the_sdks_own_errors(
+    monkeypatch: pytest.MonkeyPatch, body: bytes, status: int, backend: str
+) -> None:
+    if backend == "stdlib":
+        monkeypatch.setattr(_json, "loads", _json.stdlib_loads)
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(status=status, body=body)
+
+    async with (
+        lying_server(answer) as (url, _),
+        ParadigmClient(
+            api_key="pk_live_x", base_url=url, rate_limit=None, max_retries=0
+        ) as client,
+    ):
+        with pytest.raises(ParadigmError):
+            await client.jobs.get("job_1")
+
+
+async def test_a_500_with_another_code_is_still_a_server_error(
+    sandbox: Sandbox, no_retry: ParadigmClient
+) -> None:
+    sandbox.inject(Fault.error(500, "NOT_FOUND", "odd"))
+
+    with pytest.raises(ServerError):
+        await no_retry.jobs.get("job_1")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
-import pytest
 from aiohttp import web
+from lying_server import lying_server
 
 from paradigm_async import Lead, ParadigmClient
 from paradigm_async.sandbox import Sandbox
@@ -75,38 +72,47 @@ async def test_status_filter(client: ParadigmClient) -> None:
     assert [job.id for job in failed] == [bad.id]
 
 
-@pytest.fixture
-async def lying_server() -> AsyncIterator[str]:
-    """Says has_more on an empty page: what the sandbox never does."""
-    hits: list[Any] = []
+async def test_an_empty_page_ends_the_walk() -> None:
+    """Even when it says has_more: what the sandbox never does."""
 
     async def jobs(request: web.Request) -> web.Response:
-        hits.append(request.query_string)
         offset = int(request.query.get("offset", 0))
         data = [{"id": "job_a", "status": "queued"}] if offset == 0 else []
         return web.json_response(
-            {
-                "data": data,
-                "pagination": {"offset": offset, "has_more": True},
-            }
+            {"data": data, "pagination": {"offset": offset, "has_more": True}}
         )
 
-    app = web.Application()
-    app.router.add_get("/v1/jobs", jobs)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield f"http://127.0.0.1:{port}/v1"
-    await runner.cleanup()
+    async with (
+        lying_server(jobs) as (url, hits),
+        ParadigmClient(
+            api_key="pk_live_x", base_url=url, rate_limit=None
+        ) as client,
+    ):
+        listed = await client.jobs.list().collect()
+
+    assert [job.id for job in listed] == ["job_a"]
     assert len(hits) == 2
 
 
-async def test_an_empty_page_ends_the_walk(lying_server: str) -> None:
-    async with ParadigmClient(
-        api_key="pk_live_x", base_url=lying_server, rate_limit=None
-    ) as client:
+async def test_a_server_that_ignores_offset_is_not_asked_forever() -> None:
+    async def same_page(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "data": [
+                    {"id": "job_a", "status": "queued"},
+                    {"id": "job_b", "status": "queued"},
+                ],
+                "pagination": {"offset": 0, "total": 1000, "has_more": True},
+            }
+        )
+
+    async with (
+        lying_server(same_page) as (url, hits),
+        ParadigmClient(
+            api_key="pk_live_x", base_url=url, rate_limit=None
+        ) as client,
+    ):
         jobs = await client.jobs.list().collect()
 
-    assert [job.id for job in jobs] == ["job_a"]
+    assert [job.id for job in jobs] == ["job_a", "job_b"]
+    assert len(hits) == 2

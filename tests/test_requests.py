@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from paradigm_async import (
     InvalidInputError,
+    Lead,
     NotFoundError,
     ParadigmClient,
     __version__,
@@ -110,3 +113,45 @@ async def test_extra_headers_are_sent(sandbox: Sandbox) -> None:
         await client.jobs.list().collect()
 
     assert sandbox.requests[0].headers["X-Team"] == "growth"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.jobs.get("a\ud800b"),
+        lambda c: c.jobs.create({"email": "a@example.com", "title": "\ud800"}),
+        lambda c: c.jobs.create(
+            Lead(email="a@example.com", custom_fields={"k": object()})  # type: ignore[dict-item]
+        ),
+        lambda c: c.jobs.create(Lead(email="a@example.com", first_name=5)),  # type: ignore[arg-type]
+        lambda c: c.jobs.create(
+            {"email": "a@example.com"}, idempotency_key="k\r\nX-Evil: 1"
+        ),
+        lambda c: c.jobs.create({"email": "a@example.com"}, idempotency_key=5),
+        lambda c: c.jobs.wait("job_1", poll_interval="2"),
+        lambda c: c.jobs.wait("job_1", timeout=None),
+        lambda c: c.request("GET", "/jobs/a\ud800b"),
+        lambda c: c.request("GET", "/jobs/\x1b"),
+    ],
+    ids=[
+        "surrogate-id", "surrogate-lead", "object-in-custom-fields",
+        "lead-instance-wrong-type", "key-with-crlf", "key-not-a-string",
+        "poll-interval-string", "timeout-none", "raw-surrogate", "raw-escape",
+    ],
+)  # fmt: skip
+async def test_foreign_input_is_refused_with_the_sdks_own_error(
+    sandbox: Sandbox, client: ParadigmClient, call: Any
+) -> None:
+    with pytest.raises(InvalidInputError):
+        await call(client)
+
+    assert not sandbox.requests
+
+
+async def test_spaces_around_an_email_are_trimmed_before_sending(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    job = await client.jobs.create({"email": "  ada@example.com\n"})
+
+    assert job.lead is not None
+    assert job.lead.email == "ada@example.com"

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from paradigm_async import ParadigmClient
 from paradigm_async.cli import run
+from paradigm_async.cli.enrich import EnrichOptions, enrich_file
 from paradigm_async.sandbox import Sandbox
 
 LEADS = Path(__file__).parents[2] / "examples" / "leads.csv"
@@ -156,3 +158,33 @@ def test_the_console_script_is_installed() -> None:
 
     assert done.returncode == 0
     assert done.stdout.startswith("paradigm 0.")
+
+
+async def test_a_charged_row_whose_wait_fails_keeps_its_id_and_cost(
+    tmp_path: Path,
+) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Email\na@example.com\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    slow = Sandbox(rate_limit=None, processing_delay=30)
+    async with (
+        slow,
+        ParadigmClient(
+            api_key=slow.api_key, base_url=slow.url, rate_limit=None
+        ) as client,
+    ):
+        options = EnrichOptions(
+            leads=leads,
+            output=out,
+            wait_timeout=0.2,
+            poll_interval=0.05,
+            progress=False,
+        )
+        summary = await enrich_file(client, options)
+
+    [row] = lines(out)
+    assert summary.errors == 1
+    assert row["outcome"] == "errors"
+    assert row["credits"] == 1
+    assert row["enrichment"]["id"].startswith("enr_")
+    assert row["error"]["type"] == "WaitTimeoutError"
