@@ -10,39 +10,36 @@ import attrs
 
 from ._converter import register_model
 
-__all__ = ["EmailAutoResponder", "LinkedInAutoResponder"]
+__all__ = ["AutoResponder", "EmailAutoResponder", "LinkedInAutoResponder"]
 
 
 @attrs.frozen(kw_only=True)
-class EmailAutoResponder:
-    """Answers the mail of one mailbox, after a delay, in a template's way."""
+class AutoResponder:
+    """What both kinds share: replies in a template's way, after a delay."""
 
     id: str
     name: str
     enabled: bool = False
+    instructions: str | None = None
+    customization_template_id: str | None = None
+    reply_delay_minutes: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class EmailAutoResponder(AutoResponder):
+    """Answers the mail of one mailbox."""
+
     mailbox: str | None = None
-    instructions: str | None = None
-    customization_template_id: str | None = None
-    reply_delay_minutes: int = 0
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.frozen(kw_only=True)
-class LinkedInAutoResponder:
-    """Answers the LinkedIn messages of one account, in a template's way."""
+class LinkedInAutoResponder(AutoResponder):
+    """Answers the LinkedIn messages of one account."""
 
-    id: str
-    name: str
-    enabled: bool = False
     linkedin_account: str | None = None
-    instructions: str | None = None
-    customization_template_id: str | None = None
-    reply_delay_minutes: int = 0
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
 register_model(EmailAutoResponder)

@@ -1,8 +1,9 @@
 """Free resources you create, edit and delete: blueprints, responders.
 
-Each subclass lists its writable fields once, as `Field` checks; `create` and
-`update` build their bodies from them, so both refuse the same bad values
-before anything is sent.
+Each subclass lists its writable fields once, as `Field` checks, and its
+`create` and `update` hand over their own arguments (``locals()``): the
+keyword arguments are the body, each named after its field, and both
+refuse the same bad values before anything is sent.
 """
 
 from __future__ import annotations
@@ -36,19 +37,27 @@ class EditableCollection(Collection[M]):
         return self._paginate({}, limit)
 
     async def _create(
-        self, values: Mapping[str, Any], idempotency_key: str | None
+        self, arguments: Mapping[str, Any], idempotency_key: str | None
     ) -> M:
-        body = build_body(self.writable, values, partial=False)
         key = new_idempotency_key(idempotency_key)
+        body = build_body(
+            self.writable, self._fields(arguments), partial=False
+        )
         response = await self._send("create", json=body, idempotency_key=key)
 
         return self._decode(response)
 
-    async def _update(self, resource_id: str, values: Mapping[str, Any]) -> M:
+    async def _update(
+        self, resource_id: str, arguments: Mapping[str, Any]
+    ) -> M:
         check_id(resource_id, "id")
-        body = build_body(self.writable, values, partial=True)
+        body = build_body(self.writable, self._fields(arguments), partial=True)
         response = await self._send(
             "update", path_params={"id": resource_id}, json=body
         )
 
         return self._decode(response)
+
+    def _fields(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        """The writable fields among a method's arguments."""
+        return {k: v for k, v in arguments.items() if k in self.writable}

@@ -49,17 +49,7 @@ class EmailAutoResponders(
         idempotency_key: str | None = None,
     ) -> EmailAutoResponder:
         """Create an email auto responder for `mailbox`. Free."""
-        return await self._create(
-            {
-                "name": name,
-                "mailbox": mailbox,
-                "enabled": enabled,
-                "instructions": instructions,
-                "customization_template_id": customization_template_id,
-                "reply_delay_minutes": reply_delay_minutes,
-            },
-            idempotency_key,
-        )
+        return await self._create(locals(), idempotency_key)
 
     async def update(
         self,
@@ -73,17 +63,7 @@ class EmailAutoResponders(
         reply_delay_minutes: int | NotGiven = NOT_GIVEN,
     ) -> EmailAutoResponder:
         """Change only the fields passed; `None` clears one. Free."""
-        return await self._update(
-            responder_id,
-            {
-                "name": name,
-                "mailbox": mailbox,
-                "enabled": enabled,
-                "instructions": instructions,
-                "customization_template_id": customization_template_id,
-                "reply_delay_minutes": reply_delay_minutes,
-            },
-        )
+        return await self._update(responder_id, locals())
 
 
 class LinkedInAutoResponders(
@@ -110,17 +90,7 @@ class LinkedInAutoResponders(
         idempotency_key: str | None = None,
     ) -> LinkedInAutoResponder:
         """Create a LinkedIn auto responder for `linkedin_account`. Free."""
-        return await self._create(
-            {
-                "name": name,
-                "linkedin_account": linkedin_account,
-                "enabled": enabled,
-                "instructions": instructions,
-                "customization_template_id": customization_template_id,
-                "reply_delay_minutes": reply_delay_minutes,
-            },
-            idempotency_key,
-        )
+        return await self._create(locals(), idempotency_key)
 
     async def update(
         self,
@@ -134,17 +104,7 @@ class LinkedInAutoResponders(
         reply_delay_minutes: int | NotGiven = NOT_GIVEN,
     ) -> LinkedInAutoResponder:
         """Change only the fields passed; `None` clears one. Free."""
-        return await self._update(
-            responder_id,
-            {
-                "name": name,
-                "linkedin_account": linkedin_account,
-                "enabled": enabled,
-                "instructions": instructions,
-                "customization_template_id": customization_template_id,
-                "reply_delay_minutes": reply_delay_minutes,
-            },
-        )
+        return await self._update(responder_id, locals())
 
 
 class AutoResponders:

@@ -52,15 +52,7 @@ class EnrichmentTemplates(
         `fields` lists what the research should find, as `TemplateField`
         or ``{"name": ..., "description": ...}``.
         """
-        return await self._create(
-            {
-                "name": name,
-                "description": description,
-                "instructions": instructions,
-                "fields": fields,
-            },
-            idempotency_key,
-        )
+        return await self._create(locals(), idempotency_key)
 
     async def update(
         self,
@@ -72,15 +64,7 @@ class EnrichmentTemplates(
         fields: FieldItems | NotGiven = NOT_GIVEN,
     ) -> EnrichmentTemplate:
         """Change only the fields passed; `None` clears one. Free."""
-        return await self._update(
-            template_id,
-            {
-                "name": name,
-                "description": description,
-                "instructions": instructions,
-                "fields": fields,
-            },
-        )
+        return await self._update(template_id, locals())
 
 
 class CustomizationTemplates(
@@ -114,17 +98,7 @@ class CustomizationTemplates(
 
         Raises `InvalidInputError` before sending for an unknown `tone`.
         """
-        return await self._create(
-            {
-                "name": name,
-                "description": description,
-                "subject_template": subject_template,
-                "body_template": body_template,
-                "tone": tone,
-                "instructions": instructions,
-            },
-            idempotency_key,
-        )
+        return await self._create(locals(), idempotency_key)
 
     async def update(
         self,
@@ -138,17 +112,7 @@ class CustomizationTemplates(
         instructions: str | NotGiven | None = NOT_GIVEN,
     ) -> CustomizationTemplate:
         """Change only the fields passed; `None` clears one. Free."""
-        return await self._update(
-            template_id,
-            {
-                "name": name,
-                "description": description,
-                "subject_template": subject_template,
-                "body_template": body_template,
-                "tone": tone,
-                "instructions": instructions,
-            },
-        )
+        return await self._update(template_id, locals())
 
 
 class Blueprints:
