@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Collection
@@ -35,11 +36,12 @@ logger = logging.getLogger("paradigm_async.sandbox")
 class Pipeline:
     """Answers every request the sandbox's aiohttp server receives.
 
-    Record the request, take a scripted fault, authenticate, count it
-    against the rate limit, then route, validate and handle. The
-    `public` routes (the contract file) skip the key and the limit. An
-    exception no handler expected becomes 500 INTERNAL_ERROR and costs
-    nothing, because charging is the last step of a create.
+    Wait out the request's arrival delay, record it, take a scripted
+    fault, authenticate, count it against the rate limit, then route,
+    validate and handle. The `public` routes (the contract file) skip
+    the key and the limit. An exception no handler expected becomes 500
+    INTERNAL_ERROR and costs nothing, because charging is the last step
+    of a create.
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class Pipeline:
         public: Router,
         idempotency: IdempotencyStore,
         clock: Callable[[], float],
+        arrival_delay: Callable[[], float],
     ) -> None:
         self._keys = keys
         self._journal = journal
@@ -66,9 +69,11 @@ class Pipeline:
         self._public = public
         self._idempotency = idempotency
         self._clock = clock
+        self._arrival_delay = arrival_delay
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Answer `request`, or hang up on it if a fault says so."""
+        await self._arrive(request)
         try:
             # Read the body first: when a delayed answer outlasts the
             # client, the work must still see the whole request.
@@ -96,6 +101,17 @@ class Pipeline:
         request_id = {"X-Request-Id": new_request_id()}
 
         return answer.with_headers(request_id).response()
+
+    async def _arrive(self, request: web.BaseRequest) -> None:
+        # The server counts arrivals, so the network's delay comes before
+        # everything else; the controls are the test's, not the network's.
+        path, _ = split_target(request.raw_path)
+        if path.startswith(CONTROL_PREFIX):
+            return
+
+        delay = self._arrival_delay()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     def _serve(self, request: web.BaseRequest, body: bytes | None) -> Answer:
         # Synchronous from here on: no other request can run between a

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import random
 from collections import deque
 from collections.abc import Sequence
 from types import TracebackType
@@ -21,7 +23,7 @@ from ._jobs import JOBS
 from ._journal import Journal, RequestRecord
 from ._ledger import Account, Ledger
 from ._lifecycle import LifecycleCollection
-from ._limits import SlidingWindowLimiter
+from ._limits import DEFAULT_BUCKET_CAPACITY, RateLimitModel, new_limiter
 from ._openapi import openapi_routes
 from ._pipeline import Pipeline
 from ._routing import Route, Router
@@ -53,6 +55,21 @@ class Sandbox:
     key starts with `credits`. Time is the running loop's clock, so a
     virtual-time loop speeds it up.
 
+    The public docs give the rate limit, `rate_limit` requests per
+    window, but not how the server counts them, so `rate_limit_model`
+    picks one: `"sliding_window"` (no window of that length ever holds
+    more), `"fixed_window"` (a fresh count at each aligned boundary, so
+    twice the limit can pass across one) or `"token_bucket"` (bursts of
+    `token_bucket_capacity`, refilled at the limit's rate). Each answers
+    the rate headers as its own model sees them.
+
+    `arrival_jitter` delays each request but the `/_sandbox/` controls
+    by a random 0 to `arrival_jitter` seconds before the server sees it,
+    as a network would: requests arrive reordered and bunched, and are
+    logged, faulted and counted in that order. The delays are uniform
+    draws from `random.Random(seed)`, one per request in the order they
+    reach the sandbox, so a seed repeats them.
+
     Use it as `async with Sandbox() as sandbox:` and point a client at
     `sandbox.url` with `sandbox.api_key`.
     """
@@ -66,8 +83,15 @@ class Sandbox:
         credits: int = 1000,
         rate_limit: tuple[int, float] | None = (100, 60.0),
         processing_delay: float = 0.2,
+        rate_limit_model: RateLimitModel = "sliding_window",
+        token_bucket_capacity: int = DEFAULT_BUCKET_CAPACITY,
+        arrival_jitter: float = 0.0,
+        seed: int | None = None,
     ) -> None:
-        _check_options(api_keys, credits, processing_delay)
+        _check_options(api_keys, credits, processing_delay, arrival_jitter)
+        limiter = new_limiter(
+            rate_limit_model, rate_limit, capacity=token_bucket_capacity
+        )
         self._host = host
         self._port = port
         self._keys = tuple(api_keys)
@@ -77,9 +101,8 @@ class Sandbox:
         self._collections = self._mount(processing_delay)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.ServerRunner | None = None
-        limiter = (
-            None if rate_limit is None else SlidingWindowLimiter(*rate_limit)
-        )
+        self._jitter = arrival_jitter
+        self._random = random.Random(seed)
         self._pipeline = Pipeline(
             keys=frozenset(self._keys),
             journal=self._journal,
@@ -91,6 +114,7 @@ class Sandbox:
             public=Router(openapi_routes()),
             idempotency=IdempotencyStore(),
             clock=self._now,
+            arrival_delay=self._arrival_delay,
         )
 
     async def start(self) -> None:
@@ -211,13 +235,23 @@ class Sandbox:
         # first start there is no loop, and no record to settle either.
         return 0.0 if self._loop is None else self._loop.time()
 
+    def _arrival_delay(self) -> float:
+        # No draw at all without jitter, so the default costs nothing.
+        if self._jitter == 0:
+            return 0.0
+
+        return self._random.uniform(0.0, self._jitter)
+
     def _settle(self, now: float) -> None:
         for collection in self._collections:
             collection.settle(now)
 
 
 def _check_options(
-    api_keys: Sequence[str], credits: int, processing_delay: float
+    api_keys: Sequence[str],
+    credits: int,
+    processing_delay: float,
+    arrival_jitter: float,
 ) -> None:
     if isinstance(api_keys, str) or not api_keys or not all(api_keys):
         raise ValueError("api_keys must be a non-empty list of keys")
@@ -227,3 +261,7 @@ def _check_options(
 
     if processing_delay < 0:
         raise ValueError("processing_delay cannot be negative")
+
+    if not 0 <= arrival_jitter < math.inf:
+        message = "arrival_jitter must be a finite number of seconds >= 0"
+        raise ValueError(message)
