@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
 
@@ -136,7 +135,7 @@ class ParadigmClient:
 
         return await self._transport.send(request)
 
-    def capture_responses(self) -> AbstractContextManager[ResponseCapture]:
+    def capture_responses(self) -> ResponseCapture:
         """Collect the HTTP answers of this client's calls in a block.
 
         ::
@@ -149,7 +148,7 @@ class ParadigmClient:
         each successful answer (status, headers, request id, attempts).
         Error answers carry the same on the raised `APIError`.
         """
-        return ResponseCapture(self._transport).active()
+        return ResponseCapture(self._transport)
 
     async def close(self) -> None:
         """Close the connections this client opened. Idempotent.

@@ -57,6 +57,8 @@ def build_body(
     body: dict[str, Any] = {}
     for name, value in values.items():
         if isinstance(value, NotGiven):
+            if not partial and not fields[name].nullable:
+                raise InvalidInputError(f"{name} is required")
             continue
         rule = fields[name]
         if value is None:
@@ -98,15 +100,20 @@ def flag(name: str, value: Any) -> bool:
     return value
 
 
+MAX_REPLY_DELAY = 10_080
+"""A week in minutes: the contract's longest reply delay."""
+
+
 def minutes(name: str, value: Any) -> int:
-    """A whole number of minutes, zero or more."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    """A whole number of minutes, from zero to a week."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if not whole or not 0 <= value <= MAX_REPLY_DELAY:
         raise InvalidInputError(
-            f"{name} must be a whole number of minutes, zero or more, "
-            f"got {value!r}"
+            f"{name} must be a whole number of minutes from 0 to "
+            f"{MAX_REPLY_DELAY}, got {value!r}"
         )
 
-    return value
+    return int(value)
 
 
 def email(name: str, value: Any) -> str:
@@ -136,14 +143,14 @@ def template_fields(name: str, value: Any) -> list[dict[str, Any]]:
         raise InvalidInputError(f"{name} must be a list of TemplateField")
     items = []
     for index, item in enumerate(value):
-        if isinstance(item, Mapping):
-            item = structure_input(
-                dict(item), TemplateField, what=f"{name}[{index}]"
-            )
-        if not isinstance(item, TemplateField):
+        where = f"{name}[{index}]"
+        if isinstance(item, TemplateField):
+            item = unstructure(item)
+        if not isinstance(item, Mapping):
             raise InvalidInputError(
-                f"{name}[{index}] must be a TemplateField or a mapping"
+                f"{where} must be a TemplateField or a mapping"
             )
+        item = structure_input(dict(item), TemplateField, what=where)
         non_empty_text(f"{name}[{index}].name", item.name)
         items.append(
             {k: v for k, v in unstructure(item).items() if v is not None}

@@ -89,6 +89,14 @@ class Limiter:
         self._last_grant: float | None = None
         self._carry = 0.0
 
+    def ready(self) -> bool:
+        """Whether `acquire` would grant a slot at once, without waiting."""
+        if self.rate is None:
+            return True
+        bucket = self._bucket_for_running_loop()
+
+        return not self._carry and bucket.has_capacity()
+
     async def acquire(self) -> float:
         """Wait for a send slot; return the seconds spent waiting."""
         if self.rate is None:

@@ -37,6 +37,10 @@ def build_raw_request(
         )
     _check_path(path)
     idempotent = verb in _IDEMPOTENT
+    if idempotent and key is not None:
+        raise InvalidInputError(
+            f"idempotency_key applies to POST only, not {verb}"
+        )
 
     return Request(
         method=verb,
@@ -44,7 +48,7 @@ def build_raw_request(
         params=_check_params(params),
         json=json,
         idempotent=idempotent,
-        idempotency_key=None if idempotent else key or new_idempotency_key(),
+        idempotency_key=None if idempotent else new_idempotency_key(key),
     )
 
 
@@ -73,14 +77,29 @@ def _check_params(
 ) -> dict[str, str | int] | None:
     if params is None:
         return None
+    if not isinstance(params, Mapping):
+        raise InvalidInputError("params must be a mapping of name to value")
     checked: dict[str, str | int] = {}
     for name, value in params.items():
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise InvalidInputError(
                 f"params[{name!r}] must be a string or a number"
             )
+        if not _encodable(f"{name}{value}"):
+            raise InvalidInputError(
+                f"params[{name!r}] is not valid Unicode text"
+            )
         checked[str(name)] = (
             value if isinstance(value, (str, int)) else str(value)
         )
 
     return checked
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+
+    return True

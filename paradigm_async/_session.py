@@ -11,7 +11,10 @@ fresh session.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import aiohttp
 import attrs
@@ -23,6 +26,8 @@ __all__ = ["SessionHolder"]
 
 logger = logging.getLogger("paradigm_async.transport")
 
+T = TypeVar("T")
+
 
 @attrs.define
 class _LoopState:
@@ -30,6 +35,7 @@ class _LoopState:
     session: aiohttp.ClientSession
     slots: asyncio.Semaphore
     keeper: asyncio.Task[None] | None
+    closing: asyncio.Future[None]
 
 
 class SessionHolder:
@@ -56,14 +62,36 @@ class SessionHolder:
         self._max_connections = max_connections
         self._state: _LoopState | None = None
         self.closed = False
+        self.generation = 0
+        """Counts closes: a call begun before the latest close may not
+        send, even if the client was entered again since."""
 
-    def slots(self) -> asyncio.Semaphore:
+    def slots(self, generation: int) -> asyncio.Semaphore:
         """The running loop's connection slots; take one before a send."""
-        return self._current().slots
+        return self._current(generation).slots
 
-    def session(self) -> aiohttp.ClientSession:
+    def session(self, generation: int) -> aiohttp.ClientSession:
         """The running loop's session, made if need be."""
-        return self._current().session
+        return self._current(generation).session
+
+    async def unless_closed(self, waiting: Awaitable[T], generation: int) -> T:
+        """Await `waiting`, or give up with an error if the client closes.
+
+        A call queued behind the rate limiter is woken by `close` at
+        once, instead of failing only when its turn comes.
+        """
+        closing = self._current(generation).closing
+        task = asyncio.ensure_future(waiting)
+        racing: set[asyncio.Future[Any]] = {task, closing}
+        try:
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not task.done():
+                task.cancel()
+        if not task.done() or task.cancelled():
+            raise _closed_error()
+
+        return task.result()
 
     def reopen(self) -> None:
         """Allow use again after `close` (``async with`` does this)."""
@@ -76,16 +104,22 @@ class SessionHolder:
         new calls are refused until `reopen`.
         """
         self.closed = True
+        self.generation += 1
         state, self._state = self._state, None
-        if state is None or state.keeper is None:
+        if state is None:
             return
-        if state.loop is asyncio.get_running_loop():
+        if not state.closing.done():
+            state.closing.set_result(None)
+        if (
+            state.keeper is not None
+            and state.loop is asyncio.get_running_loop()
+        ):
             state.keeper.cancel()
             await asyncio.wait([state.keeper])
 
-    def _current(self) -> _LoopState:
-        if self.closed:
-            raise APIConnectionError("the client is closed")
+    def _current(self, generation: int) -> _LoopState:
+        if self.closed or generation != self.generation:
+            raise _closed_error()
         loop = asyncio.get_running_loop()
         state = self._state
         if state is None or state.loop is not loop:
@@ -104,9 +138,10 @@ class SessionHolder:
                 "make one client per loop"
             )
         slots = asyncio.Semaphore(self._max_connections)
+        closing = loop.create_future()
         if not self._own:
             assert self._given is not None
-            return _LoopState(loop, self._given, slots, keeper=None)
+            return _LoopState(loop, self._given, slots, None, closing)
 
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._max_connections),
@@ -114,11 +149,19 @@ class SessionHolder:
         )
         _no_silent_resend(session)
         keeper = loop.create_task(
-            _close_when_cancelled(session), name="paradigm-session-keeper"
+            _close_when_cancelled(session),
+            name="paradigm-session-keeper",
+            # A fresh context: the keeper outlives the call that made it,
+            # and must not hold on to what that call's context holds.
+            context=contextvars.Context(),
         )
         logger.debug("session.opened")
 
-        return _LoopState(loop, session, slots, keeper)
+        return _LoopState(loop, session, slots, keeper, closing)
+
+
+def _closed_error() -> APIConnectionError:
+    return APIConnectionError("the client is closed; nothing was sent")
 
 
 async def _close_when_cancelled(session: aiohttp.ClientSession) -> None:

@@ -10,12 +10,12 @@ JSON) are mapped to the SDK's errors here and nowhere else.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import platform
 import time
-from collections.abc import Iterator, Mapping
-from contextvars import ContextVar
+import weakref
+from collections.abc import Mapping
+from contextvars import ContextVar, Token
 from typing import Any
 from urllib.parse import urlencode
 
@@ -55,6 +55,10 @@ REQUEST_ID_HEADER = "X-Request-Id"
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
+REPLAYED_HEADER = "Idempotent-Replayed"
+"""Design choice: the header that marks an answer replayed for a repeated
+``Idempotency-Key`` (the sandbox sends it; the live API may not)."""
+
 USER_AGENT = (
     f"paradigm-async/{__version__} "
     f"(python {platform.python_version()}; aiohttp {aiohttp.__version__})"
@@ -63,10 +67,18 @@ USER_AGENT = (
 
 @attrs.define
 class Progress:
-    """Whether any attempt of a call has gone out: a cancelled create
-    that was sent may have been charged."""
+    """Whether a call may have taken effect: an attempt is out with no
+    answer yet, or one ended without telling (a timeout, a cut, a host's
+    error page). A cancelled create in either state may have been
+    charged."""
 
-    sent: bool = False
+    in_flight: bool = False
+    unknown: bool = False
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the call may have taken effect without our knowing."""
+        return self.in_flight or self.unknown
 
 
 @attrs.frozen(kw_only=True)
@@ -115,9 +127,15 @@ class APIResponse:
         """The envelope's ``meta``, such as credits charged."""
         return self.envelope.meta
 
+    @property
+    def replayed(self) -> bool:
+        """Whether this is a stored answer replayed for a repeated key:
+        its ``meta`` then tells of the first call, not of now."""
+        return self.headers.get(REPLAYED_HEADER, "").lower() == "true"
+
 
 class ResponseCapture:
-    """The answers of one client's calls made inside a capture block.
+    """The answers of one client's calls made inside a ``with`` block.
 
     Made by `ParadigmClient.capture_responses`. The block's context, and
     the tasks started inside it, share this one list.
@@ -126,23 +144,34 @@ class ResponseCapture:
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
         self.responses: list[APIResponse] = []
+        self._tokens: list[
+            Token[tuple[weakref.ref[ResponseCapture], ...]]
+        ] = []
 
     @property
     def last(self) -> APIResponse:
         """The most recent answer; `IndexError` if there is none yet."""
         return self.responses[-1]
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[ResponseCapture]:
-        """Collect answers while the block runs."""
-        token = _captures.set((*_captures.get(), self))
+    def __enter__(self) -> ResponseCapture:
+        active = (*_captures.get(), weakref.ref(self))
+        self._tokens.append(_captures.set(active))
+
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        token = self._tokens.pop()
         try:
-            yield self
-        finally:
             _captures.reset(token)
+        except ValueError:  # left in another context than it was entered
+            _captures.set(
+                tuple(ref for ref in _captures.get() if ref() is not self)
+            )
 
 
-_captures: ContextVar[tuple[ResponseCapture, ...]] = ContextVar(
+# Weak references: asyncio copies the context into the callbacks of the
+# connections a block opens, which outlive the block.
+_captures: ContextVar[tuple[weakref.ref[ResponseCapture], ...]] = ContextVar(
     "paradigm_async_captures", default=()
 )
 
@@ -199,22 +228,28 @@ class Transport:
         url = self._url(request)
         body = _encode_body(request.json)
         headers = self._headers_for(request, body is not None)
+        generation = self._sessions.generation
         attempt = 0
         while True:
             attempt += 1
             try:
                 response = await self._attempt(
-                    request, url, headers, body, attempt
+                    request, url, headers, body, attempt, generation
                 )
             except _AttemptFailed as failed:
+                _note(request.progress, failed.failure)
                 delay = self._retry_delay(request, failed, attempt)
                 if delay is None:
-                    raise _final(request, failed) from failed.__cause__
+                    error = _final(request, failed)
+                    if self._sessions.generation != generation:
+                        error.args = (f"{error}; the client was closed",)
+                    raise error from failed.__cause__
                 _log_retry(request, attempt, failed, delay)
                 await asyncio.sleep(delay)
                 continue
-            for capture in _captures.get():
-                if capture.transport is self:
+            for ref in _captures.get():
+                capture = ref()
+                if capture is not None and capture.transport is self:
                     capture.responses.append(response)
 
             return response
@@ -260,12 +295,20 @@ class Transport:
         headers: CIMultiDict[str],
         body: bytes | None,
         attempt: int,
+        generation: int,
     ) -> APIResponse:
-        async with self._sessions.slots():
-            await self._limiter.acquire()
-            session = self._sessions.session()
-            if request.progress is not None:
-                request.progress.sent = True
+        sessions = self._sessions
+        async with sessions.slots(generation):
+            if self._limiter.ready():
+                await self._limiter.acquire()
+            else:
+                await sessions.unless_closed(
+                    self._limiter.acquire(), generation
+                )
+            session = sessions.session(generation)
+            progress = request.progress
+            if progress is not None:
+                progress.in_flight = True
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self._timeout):
@@ -281,10 +324,24 @@ class Transport:
                 raise _timed_out(request, self._timeout) from exc
             except aiohttp.ClientError as exc:
                 raise _connection_failed(request, exc) from exc
+            if progress is not None:
+                progress.in_flight = False
         elapsed = time.monotonic() - started
         _log_answer(request, answer.status, elapsed, attempt)
 
         return _read_answer(request, answer, raw, attempt, elapsed)
+
+
+def _note(progress: Progress | None, failure: Failure) -> None:
+    """Record how an attempt ended, for a create's ledger."""
+    if progress is None:
+        return
+    progress.in_flight = False
+    if failure in _UNKNOWN:
+        progress.unknown = True
+
+
+_UNKNOWN = frozenset({Failure.UNKNOWN_OUTCOME, Failure.HOST_FAILED})
 
 
 def _encode_body(value: Any) -> bytes | None:

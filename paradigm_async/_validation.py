@@ -29,12 +29,17 @@ __all__ = [
     "is_whole_number",
 ]
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+"""The contract's email pattern (openapi.json, ``Lead.email``)."""
 
 MAX_PAGE_SIZE = 100
 """The contract's largest page (CONTRACT.md, "Pagination")."""
 
 _MAX_KEY_LENGTH = 255
+
+_LEAD_FIELDS = frozenset(
+    field.name for field in attrs.fields(Lead) if field.name != "extra"
+)
 
 
 def check_email(email: object) -> str:
@@ -53,13 +58,21 @@ def check_lead(lead: Lead | Mapping[str, Any]) -> Lead:
     """A `Lead` with a valid email, from a `Lead` or a plain mapping.
 
     Either way each field's type is checked, and the email is sent
-    without the spaces a spreadsheet cell may have around it.
+    without the spaces a spreadsheet cell may have around it. A mapping
+    may only use the lead's own field names (a typo would be dropped and
+    still charged); a `Lead`'s `extra` is sent as it is.
     """
     if isinstance(lead, Lead):
         lead = structure_input(unstructure(lead), Lead, what="lead")
     elif isinstance(lead, Mapping):
         if "email" not in lead:
             raise InvalidInputError("lead.email is required")
+        unknown = sorted(set(lead) - _LEAD_FIELDS)
+        if unknown:
+            raise InvalidInputError(
+                f"lead has no field {', '.join(map(repr, unknown))}; "
+                f"the fields are {', '.join(sorted(_LEAD_FIELDS))}"
+            )
         lead = structure_input(lead, Lead, what="lead")
     else:
         raise InvalidInputError(

@@ -236,3 +236,43 @@ async def test_the_suite_refuses_addresses_off_loopback(
             await client.jobs.get("job_1")
 
     assert any("herokuapp" in attempt for attempt in offloopback_attempts)
+
+
+async def test_calls_queued_before_close_never_send_after_reentry(
+    sandbox: Sandbox,
+) -> None:
+    """Entering the client again must not revive calls from before."""
+    client = ParadigmClient(
+        api_key=sandbox.api_key,
+        base_url=sandbox.url,
+        rate_limit=RateLimit(requests=5, seconds=1.0),
+    )
+    calls = [
+        asyncio.ensure_future(client.jobs.create({"email": "a@example.com"}))
+        for _ in range(6)
+    ]
+    await asyncio.sleep(0.05)
+    await client.close()
+
+    async with client:
+        outcomes = await asyncio.gather(*calls, return_exceptions=True)
+
+    created = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(created) == len(sandbox.requests) == sandbox.account().charged
+    assert len(created) < 6
+
+
+async def test_close_wakes_queued_calls_at_once(sandbox: Sandbox) -> None:
+    client = ParadigmClient(
+        api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit()
+    )
+    calls = [
+        asyncio.ensure_future(client.jobs.list().collect()) for _ in range(12)
+    ]
+    await asyncio.sleep(0.05)
+    started = asyncio.get_running_loop().time()
+
+    await client.close()
+    await asyncio.gather(*calls, return_exceptions=True)
+
+    assert asyncio.get_running_loop().time() - started < 0.5

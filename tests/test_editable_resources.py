@@ -192,3 +192,23 @@ async def test_what_the_sdk_cannot_check_the_server_refuses(
 ) -> None:
     with pytest.raises(ValidationError, match="name"):
         await client.blueprints.enrichment_templates.create(name="x" * 201)
+
+
+async def test_create_refuses_not_given_for_a_required_field(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    with pytest.raises(InvalidInputError, match="name is required"):
+        await client.blueprints.enrichment_templates.create(name=NOT_GIVEN)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="reply_delay_minutes"):
+        await client.auto_responders.linkedin.create(
+            name="x", linkedin_account="y", reply_delay_minutes=10_081
+        )
+    with pytest.raises(InvalidInputError, match="description"):
+        await client.blueprints.enrichment_templates.create(
+            name="x",
+            fields=[TemplateField(name="a", description=5)],  # type: ignore[arg-type]
+        )
+    with pytest.raises(InvalidInputError, match="mailbox"):
+        await client.auto_responders.email.create(name="x", mailbox="a@b..com")
+
+    assert not sandbox.requests

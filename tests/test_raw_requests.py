@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,63 @@ async def test_capture_is_scoped_to_its_block_and_its_client(
         await client.jobs.list().collect()
 
     assert len(captured.responses) == 1
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"method": "POST", "idempotency_key": "k\r\nX-Evil: 1"},
+        {"method": "POST", "idempotency_key": 5},
+        {"method": "POST", "idempotency_key": "a b"},
+        {"method": "GET", "idempotency_key": "fine-but-ignored"},
+        {"method": "GET", "params": [("limit", 1)]},
+        {"method": "GET", "params": "limit=1"},
+        {"method": "GET", "params": {"status": "\ud800"}},
+        {"method": "GET", "params": {"limit": None}},
+    ],
+)
+async def test_request_refuses_bad_keys_and_params(
+    sandbox: Sandbox, client: ParadigmClient, options: dict[str, Any]
+) -> None:
+    method = options.pop("method")
+
+    with pytest.raises(InvalidInputError):
+        await client.request(method, "/jobs", **options)
+
+    assert not sandbox.requests
+
+
+async def test_a_replayed_create_does_not_report_an_old_balance(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    await client.jobs.create({"email": "a@example.com"}, idempotency_key="k1")
+    await client.jobs.create(
+        {"email": "b@example.com"}, research_mode="premium"
+    )
+
+    replay = await client.jobs.create(
+        {"email": "a@example.com"}, idempotency_key="k1"
+    )
+
+    assert replay.charge is not None
+    assert replay.charge.credits_remaining is None
+    assert client.credits.remaining == sandbox.account().balance
+
+
+async def test_a_capture_is_not_kept_alive_by_the_client(
+    sandbox: Sandbox,
+) -> None:
+    import gc
+    import weakref
+
+    async with ParadigmClient(
+        api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=None
+    ) as fresh:
+        with fresh.capture_responses() as captured:
+            await fresh.jobs.list().collect()
+        watch = weakref.ref(captured)
+        del captured
+        gc.collect()
+
+        assert watch() is None
+        await fresh.jobs.list().collect()

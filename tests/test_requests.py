@@ -11,6 +11,7 @@ from paradigm_async import (
     Lead,
     NotFoundError,
     ParadigmClient,
+    ValidationError,
     __version__,
 )
 from paradigm_async.sandbox import Sandbox
@@ -155,3 +156,25 @@ async def test_spaces_around_an_email_are_trimmed_before_sending(
 
     assert job.lead is not None
     assert job.lead.email == "ada@example.com"
+
+
+async def test_unknown_lead_fields_are_refused_not_dropped(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    """A typo would otherwise be silently dropped, and still charged."""
+    with pytest.raises(InvalidInputError, match="compnay_name"):
+        await client.jobs.create({"email": "a@b.co", "compnay_name": "Acme"})
+
+    assert not sandbox.requests
+
+
+async def test_a_leads_extra_is_sent_as_it_is(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    """What a newer server sent back goes back to it."""
+    lead = Lead(email="a@example.com", extra={"phone": "1"})
+
+    with pytest.raises(ValidationError, match="phone"):
+        await client.jobs.create(lead)
+
+    assert b'"phone":"1"' in sandbox.requests[0].body

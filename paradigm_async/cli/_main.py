@@ -42,11 +42,23 @@ async def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = await args.run(args)
-    except (ParadigmError, OSError, ValueError) as exc:
-        print(f"paradigm: error: {exc}", file=sys.stderr)
+    except (ParadigmError, OSError, ValueError, RecursionError) as exc:
+        print(f"paradigm: error: {_one_line(exc)}", file=sys.stderr)
         return 1
 
     return code
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one printable line, whatever the server put in it."""
+    text = (
+        str(exc)
+        if not isinstance(exc, RecursionError)
+        else ("the input is nested too deeply")
+    )
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+
+    return " ".join(text.split())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,7 +125,7 @@ def _add_sandbox(commands: Commands) -> None:
         help="serve the Paradigm sandbox on loopback",
         description="Serve the embedded Paradigm sandbox until Ctrl-C.",
     )
-    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--port", type=_port, default=8080)
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument(
         "--credits", type=int, default=1000, help="starting balance"
@@ -131,6 +143,14 @@ def _rate_limit(text: str) -> RateLimit | None:
         raise argparse.ArgumentTypeError(
             "expected N/SECONDS, such as 100/60, or off"
         ) from exc
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be from 0 to 65535")
+
+    return value
 
 
 def _positive_int(text: str) -> int:

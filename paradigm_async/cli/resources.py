@@ -205,16 +205,26 @@ def _check_keywords(
     resource: str,
     action: str,
 ) -> None:
-    accepted = {
-        name
+    keywords = {
+        name: parameter
         for name, parameter in inspect.signature(method).parameters.items()
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY
     }
-    unknown = sorted(set(values) - accepted)
+    unknown = sorted(set(values) - set(keywords))
     if unknown:
         raise InvalidInputError(
-            f"{resource} {action} takes {', '.join(sorted(accepted))}; "
+            f"{resource} {action} takes {', '.join(sorted(keywords))}; "
             f"not {', '.join(unknown)}"
+        )
+    missing = sorted(
+        name
+        for name, parameter in keywords.items()
+        if parameter.default is inspect.Parameter.empty and name not in values
+    )
+    if missing:
+        raise InvalidInputError(
+            f"{resource} {action} needs {', '.join(missing)} "
+            "(--set KEY=VALUE or --json FILE)"
         )
 
 

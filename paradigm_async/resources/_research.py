@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .._envelope import Envelope
 from .._errors import (
     APIConnectionError,
     APIError,
@@ -24,13 +23,14 @@ from .._errors import (
 from .._models import Charge, Lead, ResearchMode, Status
 from .._models._common import TERMINAL_STATUSES, ResearchRecord
 from .._pagination import Paginator
-from .._transport import Progress
+from .._transport import APIResponse, Progress
 from .._validation import (
     check_id,
     check_lead,
     check_research_mode,
     check_status,
     check_wait,
+    is_whole_number,
 )
 from ._base import DEFAULT_PAGE_SIZE, Collection, new_idempotency_key
 
@@ -110,7 +110,7 @@ class ResearchResource(Collection[M]):
             )
             item = self._decode(response)
         except asyncio.CancelledError:
-            if progress.sent:
+            if progress.uncertain:
                 ledger.record_uncertain(cost, key)
             raise
         except (APIError, APIConnectionError) as exc:
@@ -121,7 +121,7 @@ class ResearchResource(Collection[M]):
             ledger.record_uncertain(cost, key)
             raise _unreadable_create(exc, key) from exc
 
-        charge = _charge(response.envelope, item, mode, cost)
+        charge = _charge(response, item, mode, cost)
         ledger.record_charge(
             item.id, charge.credits, charge.credits_remaining, key
         )
@@ -165,19 +165,26 @@ def _lead_body(lead: Lead) -> dict[str, Any]:
     }
     if lead.custom_fields:
         body["custom_fields"] = dict(lead.custom_fields)
+    for name, value in lead.extra.items():
+        body.setdefault(name, value)
 
     return body
 
 
 def _charge(
-    envelope: Envelope, item: ResearchRecord, mode: ResearchMode, cost: int
+    response: APIResponse, item: ResearchRecord, mode: ResearchMode, cost: int
 ) -> Charge:
-    """What the create cost: the server's figure if given, else the table."""
-    reported = envelope.meta.get("credits_charged")
-    if not isinstance(reported, int) or isinstance(reported, bool):
+    """What the create cost: the server's figure if given, else the table.
+
+    A replayed answer's balance is the one from the first call, so it is
+    not reported as the balance now.
+    """
+    meta = response.meta
+    reported = meta.get("credits_charged")
+    if not is_whole_number(reported):
         reported = item.credits_charged
-    remaining = envelope.meta.get("credits_remaining")
-    if not isinstance(remaining, int) or isinstance(remaining, bool):
+    remaining = meta.get("credits_remaining")
+    if response.replayed or not is_whole_number(remaining):
         remaining = None
 
     return Charge(

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
+from lying_server import lying_server
 
 from paradigm_async.cli import run
 from paradigm_async.sandbox import Sandbox
@@ -107,3 +109,37 @@ async def test_bad_input_is_one_line_non_zero_and_sends_nothing(
     assert code != 0
     assert err.strip().splitlines()[-1].startswith(("paradigm", "usage"))
     assert not sandbox.requests
+
+
+async def test_a_missing_required_field_is_one_line(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = await paradigm(
+        capsys, "email-responders", "create", "--set", "name=x"
+    )
+
+    assert code == 1
+    assert err.strip() == (
+        "paradigm: error: email-responders create needs mailbox "
+        "(--set KEY=VALUE or --json FILE)"
+    )
+    assert not sandbox.requests
+
+
+async def test_a_server_message_is_printed_on_one_clean_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def nasty(request: web.Request) -> web.Response:
+        return web.json_response(
+            {"error": {"code": "VALIDATION_ERROR",
+                       "message": "bad\nthing \x1b[31mred\x1b[0m"}},
+            status=400,
+        )  # fmt: skip
+
+    async with lying_server(nasty) as (url, _):
+        monkeypatch.setenv("PARADIGM_BASE_URL", url)
+        code, _, err = await paradigm(capsys, "jobs", "get", "job_1")
+
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "\x1b" not in err
