@@ -8,13 +8,15 @@ import asyncio
 import ipaddress
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 
 from paradigm_async import ParadigmClient
 from paradigm_async.sandbox import Sandbox
+
+MakeClient = Callable[..., ParadigmClient]
 
 
 class OffLoopbackError(RuntimeError):
@@ -103,11 +105,32 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def client(sandbox: Sandbox) -> AsyncIterator[ParadigmClient]:
-    """A client of `sandbox`, with its limiter off and quick retries."""
-    async with ParadigmClient(
-        api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=None
-    ) as paradigm:
+async def make_client(sandbox: Sandbox) -> AsyncIterator[MakeClient]:
+    """Makes clients of `sandbox` (limiter off unless given), each closed
+    when the test ends."""
+    made: list[ParadigmClient] = []
+
+    def make(**options: Any) -> ParadigmClient:
+        settings = {
+            "api_key": sandbox.api_key,
+            "base_url": sandbox.url,
+            "rate_limit": None,
+            **options,
+        }
+        made.append(ParadigmClient(**settings))
+        return made[-1]
+
+    yield make
+    for paradigm in made:
+        await paradigm.close()
+
+
+@pytest.fixture
+async def client(
+    make_client: MakeClient,
+) -> AsyncIterator[ParadigmClient]:
+    """A client of `sandbox`, with its limiter off."""
+    async with make_client() as paradigm:
         yield paradigm
 
 

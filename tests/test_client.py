@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from conftest import MakeClient
 
 from paradigm_async import (
     DEFAULT_BASE_URL,
@@ -134,13 +135,9 @@ async def test_a_closed_client_refuses_calls_until_entered_again(
 
 
 async def test_closing_ends_queued_and_in_flight_calls_with_a_clear_error(
-    sandbox: Sandbox,
+    sandbox: Sandbox, make_client: MakeClient
 ) -> None:
-    client = ParadigmClient(
-        api_key=sandbox.api_key,
-        base_url=sandbox.url,
-        rate_limit=RateLimit(requests=10, seconds=1.0),
-    )
+    client = make_client(rate_limit=RateLimit(requests=10, seconds=1.0))
     calls = [
         asyncio.ensure_future(client.jobs.list().collect()) for _ in range(5)
     ]
@@ -198,14 +195,11 @@ def test_one_client_serves_successive_asyncio_runs(
     assert done.stdout.split() == ["True", "True"]
 
 
-async def test_callers_session_is_used_and_left_open(sandbox: Sandbox) -> None:
+async def test_callers_session_is_used_and_left_open(
+    sandbox: Sandbox, make_client: MakeClient
+) -> None:
     async with aiohttp.ClientSession() as session:
-        async with ParadigmClient(
-            api_key=sandbox.api_key,
-            base_url=sandbox.url,
-            rate_limit=None,
-            session=session,
-        ) as client:
+        async with make_client(session=session) as client:
             await client.jobs.list().collect()
 
         assert not session.closed
@@ -239,14 +233,10 @@ async def test_the_suite_refuses_addresses_off_loopback(
 
 
 async def test_calls_queued_before_close_never_send_after_reentry(
-    sandbox: Sandbox,
+    sandbox: Sandbox, make_client: MakeClient
 ) -> None:
     """Entering the client again must not revive calls from before."""
-    client = ParadigmClient(
-        api_key=sandbox.api_key,
-        base_url=sandbox.url,
-        rate_limit=RateLimit(requests=5, seconds=1.0),
-    )
+    client = make_client(rate_limit=RateLimit(requests=5, seconds=1.0))
     calls = [
         asyncio.ensure_future(client.jobs.create({"email": "a@example.com"}))
         for _ in range(6)

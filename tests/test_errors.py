@@ -6,6 +6,7 @@ import time
 
 import pytest
 from aiohttp import web
+from conftest import MakeClient
 from lying_server import lying_server
 
 from paradigm_async import (
@@ -29,15 +30,9 @@ LEAD = {"email": "ada@example.com", "company_domain": "stripe.com"}
 
 
 @pytest.fixture
-async def no_retry(sandbox: Sandbox) -> ParadigmClient:
-    client = ParadigmClient(
-        api_key=sandbox.api_key,
-        base_url=sandbox.url,
-        rate_limit=None,
-        max_retries=0,
-    )
-    yield client  # type: ignore[misc]
-    await client.close()
+def no_retry(make_client: MakeClient) -> ParadigmClient:
+    """A client of the sandbox that never retries."""
+    return make_client(max_retries=0)
 
 
 @pytest.mark.parametrize(
@@ -217,16 +212,11 @@ async def test_lost_answer_to_a_create_is_not_retried(
 
 
 async def test_create_retry_with_unknown_outcome_when_opted_in(
-    sandbox: Sandbox,
+    sandbox: Sandbox, make_client: MakeClient
 ) -> None:
     """Opted in, the retry reuses the key: the sandbox replays, no charge."""
     sandbox.inject(Fault.drop_after(), method="POST")
-    async with ParadigmClient(
-        api_key=sandbox.api_key,
-        base_url=sandbox.url,
-        rate_limit=None,
-        retry_unknown_outcome=True,
-    ) as client:
+    async with make_client(retry_unknown_outcome=True) as client:
         await client.enrichments.create(LEAD)
 
     first, second = sandbox.requests
@@ -249,15 +239,10 @@ async def test_a_dropped_connection_on_a_create_counts_as_unknown(
 
 
 async def test_attempt_timeout_raises_timeout_error_on_creates(
-    sandbox: Sandbox,
+    sandbox: Sandbox, make_client: MakeClient
 ) -> None:
     sandbox.inject(Fault.delay(1.0), method="POST")
-    async with ParadigmClient(
-        api_key=sandbox.api_key,
-        base_url=sandbox.url,
-        rate_limit=None,
-        timeout=0.3,
-    ) as client:
+    async with make_client(timeout=0.3) as client:
         with pytest.raises(APITimeoutError) as caught:
             await client.jobs.create(LEAD)
 
@@ -265,14 +250,11 @@ async def test_attempt_timeout_raises_timeout_error_on_creates(
     assert len(sandbox.requests) == 1
 
 
-async def test_reads_are_retried_after_a_timeout(sandbox: Sandbox) -> None:
+async def test_reads_are_retried_after_a_timeout(
+    sandbox: Sandbox, make_client: MakeClient
+) -> None:
     sandbox.inject(Fault.delay(1.0))
-    async with ParadigmClient(
-        api_key=sandbox.api_key,
-        base_url=sandbox.url,
-        rate_limit=None,
-        timeout=0.3,
-    ) as client:
+    async with make_client(timeout=0.3) as client:
         assert await client.jobs.list().collect() == []
 
     assert len(sandbox.requests) == 2
@@ -318,16 +300,11 @@ async def test_redirects_are_not_followed_and_carry_no_key() -> None:
 
 
 async def test_a_lost_answer_to_a_read_is_resent_once(
-    sandbox: Sandbox,
+    sandbox: Sandbox, make_client: MakeClient
 ) -> None:
     """Only by the SDK's own retry, through the limiter: never silently
     by aiohttp as well (which would send it a third time)."""
-    async with ParadigmClient(
-        api_key=sandbox.api_key,
-        base_url=sandbox.url,
-        rate_limit=None,
-        max_retries=0,
-    ) as client:
+    async with make_client(max_retries=0) as client:
         await client.jobs.list().collect()
         sandbox.inject(Fault.drop_after())
         with pytest.raises(APIConnectionError):

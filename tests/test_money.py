@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from aiohttp import web
+from conftest import MakeClient
 from lying_server import lying_server
 
 from paradigm_async import (
@@ -48,12 +49,10 @@ async def test_reconciling_an_unknown_outcome_settles_it(
 
 
 async def test_cancelled_creates_that_were_sent_are_uncertain(
-    sandbox: Sandbox,
+    sandbox: Sandbox, make_client: MakeClient
 ) -> None:
     sandbox.inject(Fault.delay(5.0), method="POST", count=20)
-    async with ParadigmClient(
-        api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=None
-    ) as client:
+    async with make_client() as client:
         calls = [
             asyncio.ensure_future(client.jobs.create(LEAD)) for _ in range(20)
         ]
@@ -67,12 +66,10 @@ async def test_cancelled_creates_that_were_sent_are_uncertain(
 
 
 async def test_creates_cancelled_before_sending_cost_nothing(
-    sandbox: Sandbox,
+    sandbox: Sandbox, make_client: MakeClient
 ) -> None:
-    async with ParadigmClient(
-        api_key=sandbox.api_key,
-        base_url=sandbox.url,
-        rate_limit=RateLimit(requests=1, seconds=10.0),
+    async with make_client(
+        rate_limit=RateLimit(requests=1, seconds=10.0)
     ) as client:
         await client.jobs.create(LEAD)
         queued = asyncio.ensure_future(client.jobs.create(LEAD))

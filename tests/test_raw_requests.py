@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from conftest import MakeClient
 
 from paradigm_async import (
     InvalidInputError,
@@ -106,11 +107,9 @@ async def test_capture_shows_status_headers_and_request_id(
 
 
 async def test_capture_is_scoped_to_its_block_and_its_client(
-    sandbox: Sandbox, client: ParadigmClient
+    sandbox: Sandbox, client: ParadigmClient, make_client: MakeClient
 ) -> None:
-    other = ParadigmClient(
-        api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=None
-    )
+    other = make_client()
     async with other:
         with client.capture_responses() as captured:
             await other.jobs.list().collect()
@@ -162,14 +161,12 @@ async def test_a_replayed_create_does_not_report_an_old_balance(
 
 
 async def test_a_capture_is_not_kept_alive_by_the_client(
-    sandbox: Sandbox,
+    sandbox: Sandbox, make_client: MakeClient
 ) -> None:
     import gc
     import weakref
 
-    async with ParadigmClient(
-        api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=None
-    ) as fresh:
+    async with make_client() as fresh:
         with fresh.capture_responses() as captured:
             await fresh.jobs.list().collect()
         watch = weakref.ref(captured)
