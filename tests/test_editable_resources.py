@@ -198,7 +198,8 @@ async def test_create_refuses_not_given_for_a_required_field(
     sandbox: Sandbox, client: ParadigmClient
 ) -> None:
     with pytest.raises(InvalidInputError, match="name is required"):
-        await client.blueprints.enrichment_templates.create(name=NOT_GIVEN)  # type: ignore[arg-type]
+        templates = client.blueprints.enrichment_templates
+        await templates.create(name=NOT_GIVEN)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="reply_delay_minutes"):
         await client.auto_responders.linkedin.create(
             name="x", linkedin_account="y", reply_delay_minutes=10_081

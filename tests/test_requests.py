@@ -124,7 +124,9 @@ async def test_extra_headers_are_sent(sandbox: Sandbox) -> None:
         lambda c: c.jobs.create(
             Lead(email="a@example.com", custom_fields={"k": object()})  # type: ignore[dict-item]
         ),
-        lambda c: c.jobs.create(Lead(email="a@example.com", first_name=5)),  # type: ignore[arg-type]
+        lambda c: c.jobs.create(
+            Lead(email="a@example.com", first_name=5)  # type: ignore[arg-type]
+        ),
         lambda c: c.jobs.create(
             {"email": "a@example.com"}, idempotency_key="k\r\nX-Evil: 1"
         ),
