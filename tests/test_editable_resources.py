@@ -197,8 +197,8 @@ async def test_what_the_sdk_cannot_check_the_server_refuses(
 async def test_create_refuses_not_given_for_a_required_field(
     sandbox: Sandbox, client: ParadigmClient
 ) -> None:
+    templates = client.blueprints.enrichment_templates
     with pytest.raises(InvalidInputError, match="name is required"):
-        templates = client.blueprints.enrichment_templates
         await templates.create(name=NOT_GIVEN)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="reply_delay_minutes"):
         await client.auto_responders.linkedin.create(
