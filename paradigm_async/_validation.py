@@ -65,14 +65,14 @@ def check_lead(lead: Lead | Mapping[str, Any]) -> Lead:
     if isinstance(lead, Lead):
         lead = structure_input(unstructure(lead), Lead, what="lead")
     elif isinstance(lead, Mapping):
-        if "email" not in lead:
-            raise InvalidInputError("lead.email is required")
-        unknown = sorted(set(lead) - _LEAD_FIELDS)
+        unknown = sorted(map(str, set(lead) - _LEAD_FIELDS))
         if unknown:
             raise InvalidInputError(
                 f"lead has no field {', '.join(map(repr, unknown))}; "
                 f"the fields are {', '.join(sorted(_LEAD_FIELDS))}"
             )
+        if "email" not in lead:
+            raise InvalidInputError("lead.email is required")
         lead = structure_input(lead, Lead, what="lead")
     else:
         raise InvalidInputError(

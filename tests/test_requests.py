@@ -180,3 +180,10 @@ async def test_a_leads_extra_is_sent_as_it_is(
         await client.jobs.create(lead)
 
     assert b'"phone":"1"' in sandbox.requests[0].body
+
+
+async def test_a_typo_for_email_is_named(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    with pytest.raises(InvalidInputError, match="emial"):
+        await client.jobs.create({"emial": "a@example.com"})

@@ -170,7 +170,16 @@ async def _run_update(args: argparse.Namespace) -> int:
 def _body(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if args.json is not None:
-        loaded = json.loads(args.json.read_text(encoding="utf-8"))
+        try:
+            loaded = json.loads(args.json.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"{args.json}: not valid JSON: {exc}"
+            ) from None
+        except OSError as exc:
+            raise InvalidInputError(
+                f"{args.json}: cannot be read: {exc.strerror}"
+            ) from None
         if not isinstance(loaded, dict):
             raise InvalidInputError(f"{args.json}: expected a JSON object")
         values.update(loaded)

@@ -143,3 +143,18 @@ async def test_a_server_message_is_printed_on_one_clean_line(
     assert code == 1
     assert len(err.strip().splitlines()) == 1
     assert "\x1b" not in err
+
+
+async def test_a_bad_json_file_names_itself(
+    tmp_path: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{name: 1}")
+
+    code, _, err = await paradigm(
+        capsys, "enrichment-templates", "create", "--json", str(broken)
+    )
+
+    assert code == 1
+    assert err.startswith(f"paradigm: error: {broken}: not valid JSON")
+    assert not sandbox.requests
