@@ -30,6 +30,9 @@ logger = logging.getLogger("paradigm_async.ratelimit")
 _DEFAULT_MARGIN_SHARE = 0.02
 """Default margin as a share of the window: 1.2 s of a minute."""
 
+_LONGEST_PAUSE = 120.0
+"""The longest the server may hold the client back in one go, seconds."""
+
 _MIN_MARGIN = 0.25
 """The default margin's floor in seconds: arrival jitter does not shrink
 with the window, so short test windows keep a usable margin too."""
@@ -80,6 +83,11 @@ class Limiter:
     granted first come, first served. The bucket follows the client from
     one event loop to the next, carrying its level over, so a second
     `asyncio.run` cannot send a burst the first one already spent.
+
+    `pause` holds every slot back until a moment the server named (a 429's
+    ``Retry-After``, or the reset of a budget it says is spent), even with
+    the pacing turned off: one 429 then stops the whole client, instead of
+    each queued call drawing its own.
     """
 
     def __init__(self, rate: RateLimit | None) -> None:
@@ -88,9 +96,22 @@ class Limiter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_grant: float | None = None
         self._carry = 0.0
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Grant no slot for the next `seconds` (a later end wins)."""
+        until = time.monotonic() + min(seconds, _LONGEST_PAUSE)
+        if until > self._paused_until:
+            self._paused_until = until
+            logger.debug(
+                "ratelimit.paused",
+                extra={"paradigm.pause_seconds": round(seconds, 3)},
+            )
 
     def ready(self) -> bool:
         """Whether `acquire` would grant a slot at once, without waiting."""
+        if time.monotonic() < self._paused_until:
+            return False
         if self.rate is None:
             return True
         bucket = self._bucket_for_running_loop()
@@ -99,14 +120,19 @@ class Limiter:
 
     async def acquire(self) -> float:
         """Wait for a send slot; return the seconds spent waiting."""
+        started = time.monotonic()
+        paused = False
+        # A loop, not one sleep: a later answer can push the pause's end.
+        while (left := self._paused_until - time.monotonic()) > 0:
+            paused = True
+            await asyncio.sleep(left)
         if self.rate is None:
-            return 0.0
+            return time.monotonic() - started if paused else 0.0
         bucket = self._bucket_for_running_loop()
         if self._carry:
             carry, self._carry = self._carry, 0.0
             await bucket.acquire(carry)
 
-        started = time.monotonic()
         await bucket.acquire()
         self._last_grant = now = time.monotonic()
         waited = now - started

@@ -18,7 +18,7 @@ from time import time
 
 import attrs
 
-__all__ = ["Failure", "RetryPolicy", "parse_retry_after"]
+__all__ = ["Failure", "RetryPolicy", "parse_reset", "parse_retry_after"]
 
 
 class Failure(enum.Enum):
@@ -94,3 +94,17 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
     return max(0.0, seconds)
+
+
+def parse_reset(value: str | None) -> float | None:
+    """Seconds until an ``X-RateLimit-Reset`` (unix seconds), or None."""
+    if value is None:
+        return None
+    try:
+        when = float(value.strip())
+    except ValueError:
+        return None
+    if when != when:  # NaN
+        return None
+
+    return max(0.0, when - time())

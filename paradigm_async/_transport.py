@@ -36,7 +36,7 @@ from ._errors import (
     error_from_response,
 )
 from ._ratelimit import Limiter
-from ._retry import Failure, RetryPolicy, parse_retry_after
+from ._retry import Failure, RetryPolicy, parse_reset, parse_retry_after
 from ._session import SessionHolder
 from ._version import __version__
 
@@ -54,6 +54,10 @@ REQUEST_ID_HEADER = "X-Request-Id"
 """Design choice: the header an answer's request id is read from."""
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+REMAINING_HEADER = "X-RateLimit-Remaining"
+RESET_HEADER = "X-RateLimit-Reset"
+"""Design choice (CONTRACT.md): the rate headers, used when present."""
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 """Design choice: the header that marks an answer replayed for a repeated
@@ -272,6 +276,21 @@ class Transport:
 
         return headers
 
+    def _heed(self, status: int, headers: CIMultiDictProxy[str]) -> None:
+        """Slow the whole client when the server says its budget is spent.
+
+        A 429 pauses every call for its ``Retry-After`` (1 s if absent); an
+        answer reporting ``X-RateLimit-Remaining: 0`` pauses them until
+        ``X-RateLimit-Reset``: another consumer may share the key.
+        """
+        if status == 429:
+            wait = parse_retry_after(headers.get("Retry-After"))
+            self._limiter.pause(1.0 if wait is None else wait)
+        elif headers.get(REMAINING_HEADER, "").strip() == "0":
+            reset = parse_reset(headers.get(RESET_HEADER))
+            if reset is not None:
+                self._limiter.pause(reset)
+
     def _retry_delay(
         self, request: Request, failed: _AttemptFailed, attempt: int
     ) -> float | None:
@@ -328,6 +347,7 @@ class Transport:
                 progress.in_flight = False
         elapsed = time.monotonic() - started
         _log_answer(request, answer.status, elapsed, attempt)
+        self._heed(answer.status, answer.headers)
 
         return _read_answer(request, answer, raw, attempt, elapsed)
 

@@ -7,10 +7,11 @@ import bisect
 import time
 
 import pytest
+from conftest import MakeClient
 
 from paradigm_async import Lead, ParadigmClient, RateLimit
 from paradigm_async._ratelimit import Limiter
-from paradigm_async.sandbox import Sandbox
+from paradigm_async.sandbox import Fault, Sandbox
 
 
 def busiest(stamps: list[float], window: float) -> int:
@@ -95,3 +96,37 @@ async def test_rate_limit_none_turns_the_limiter_off(
 ) -> None:
     assert client.limiter.rate is None
     assert await client.limiter.acquire() == 0.0
+
+
+async def test_a_429_pauses_the_whole_client(
+    sandbox: Sandbox, make_client: MakeClient
+) -> None:
+    """A call made after another drew a 429 waits out its Retry-After,
+    instead of drawing its own 429."""
+    client = make_client()
+    sandbox.inject(Fault.rate_limited(retry_after=1))
+    first = asyncio.ensure_future(client.jobs.list().collect())
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+
+    await client.jobs.list().collect()
+    await first
+
+    assert time.monotonic() - started >= 0.7
+    assert len(sandbox.requests) == 3
+
+
+async def test_a_spent_budget_reported_by_the_server_is_waited_out() -> None:
+    """Another consumer of the key used the budget: the headers say so,
+    and the client holds back instead of drawing 429s."""
+    async with Sandbox(rate_limit=(3, 2.0), processing_delay=0) as sandbox:
+        async with ParadigmClient(
+            api_key=sandbox.api_key,
+            base_url=sandbox.url,
+            rate_limit=None,
+            max_retries=0,
+        ) as client:
+            for _ in range(5):
+                await client.jobs.list().collect()
+
+        assert len(sandbox.requests) == 5
