@@ -4,6 +4,7 @@ Start with `ParadigmClient`; everything else here is what its calls take,
 return or raise.
 """
 
+from ._capture import ResponseCapture
 from ._client import DEFAULT_BASE_URL, ParadigmClient
 from ._credits import CreditLedger, CreditTotals, Price
 from ._envelope import Pagination
@@ -24,6 +25,7 @@ from ._errors import (
     ValidationError,
     WaitTimeoutError,
 )
+from ._exchange import APIResponse
 from ._models import (
     Charge,
     Company,
@@ -46,7 +48,6 @@ from ._not_given import NOT_GIVEN, NotGiven
 from ._pagination import Page, Paginator
 from ._ratelimit import RateLimit
 from ._routes import encode_segment
-from ._transport import APIResponse, ResponseCapture
 from ._version import __version__
 
 __all__ = [

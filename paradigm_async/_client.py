@@ -11,13 +11,15 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from ._capture import ResponseCapture
 from ._credits import CreditLedger
 from ._errors import ConfigurationError
+from ._exchange import APIResponse
 from ._ratelimit import Limiter, RateLimit
 from ._raw import build_raw_request
 from ._retry import RetryPolicy
 from ._session import SessionHolder
-from ._transport import APIResponse, ResponseCapture, Transport
+from ._transport import Transport
 from ._validation import is_number, is_whole_number
 from .resources import AutoResponders, Blueprints, Enrichments, Jobs
 from .resources._base import Context

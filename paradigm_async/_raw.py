@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._errors import InvalidInputError
-from ._transport import Request
+from ._exchange import Request
 from .resources._base import new_idempotency_key
 
 __all__ = ["build_raw_request"]

@@ -13,19 +13,17 @@ import asyncio
 import logging
 import platform
 import time
-import weakref
 from collections.abc import Mapping
-from contextvars import ContextVar, Token
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import _json
-from ._envelope import Envelope, Pagination, read_envelope, read_error
+from ._capture import record
+from ._envelope import Envelope, read_envelope, read_error
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -35,148 +33,27 @@ from ._errors import (
     ServerError,
     error_from_response,
 )
+from ._exchange import (
+    IDEMPOTENCY_HEADER,
+    REMAINING_HEADER,
+    REQUEST_ID_HEADER,
+    RESET_HEADER,
+    APIResponse,
+    Progress,
+    Request,
+)
 from ._ratelimit import Limiter
 from ._retry import Failure, RetryPolicy, parse_reset, parse_retry_after
 from ._session import SessionHolder
 from ._version import __version__
 
-__all__ = [
-    "APIResponse",
-    "Progress",
-    "Request",
-    "ResponseCapture",
-    "Transport",
-]
+__all__ = ["Transport"]
 
 logger = logging.getLogger("paradigm_async.transport")
-
-REQUEST_ID_HEADER = "X-Request-Id"
-"""Design choice: the header an answer's request id is read from."""
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-REMAINING_HEADER = "X-RateLimit-Remaining"
-RESET_HEADER = "X-RateLimit-Reset"
-"""Design choice (CONTRACT.md): the rate headers, used when present."""
-
-REPLAYED_HEADER = "Idempotent-Replayed"
-"""Design choice: the header that marks an answer replayed for a repeated
-``Idempotency-Key`` (the sandbox sends it; the live API may not)."""
 
 USER_AGENT = (
     f"paradigm-async/{__version__} "
     f"(python {platform.python_version()}; aiohttp {aiohttp.__version__})"
-)
-
-
-@attrs.define
-class Progress:
-    """Whether a call may have taken effect: an attempt is out with no
-    answer yet, or one ended without telling (a timeout, a cut, a host's
-    error page). A cancelled create in either state may have been
-    charged."""
-
-    in_flight: bool = False
-    unknown: bool = False
-
-    @property
-    def uncertain(self) -> bool:
-        """Whether the call may have taken effect without our knowing."""
-        return self.in_flight or self.unknown
-
-
-@attrs.frozen(kw_only=True)
-class Request:
-    """What to send: built by the resources, sent by the transport."""
-
-    method: str
-    path: str
-    params: Mapping[str, str | int] | None = None
-    json: Any = None
-    idempotent: bool = True
-    idempotency_key: str | None = None
-    progress: Progress | None = attrs.field(default=None, eq=False)
-
-
-@attrs.frozen(kw_only=True)
-class APIResponse:
-    """A successful answer: its status, headers, request id and payload.
-
-    `data`, `pagination` and `meta` are the decoded envelope's parts;
-    `attempts` counts tries including retries, `elapsed` is the seconds
-    the last attempt took.
-    """
-
-    method: str
-    path: str
-    status: int
-    headers: CIMultiDictProxy[str] = attrs.field(repr=False)
-    request_id: str | None
-    envelope: Envelope = attrs.field(repr=False)
-    attempts: int
-    elapsed: float
-
-    @property
-    def data(self) -> Any:
-        """The envelope's ``data``: an object, a list, or None."""
-        return self.envelope.data
-
-    @property
-    def pagination(self) -> Pagination | None:
-        """Where a list page sits, for list answers."""
-        return self.envelope.pagination
-
-    @property
-    def meta(self) -> Mapping[str, Any]:
-        """The envelope's ``meta``, such as credits charged."""
-        return self.envelope.meta
-
-    @property
-    def replayed(self) -> bool:
-        """Whether this is a stored answer replayed for a repeated key:
-        its ``meta`` then tells of the first call, not of now."""
-        return self.headers.get(REPLAYED_HEADER, "").lower() == "true"
-
-
-class ResponseCapture:
-    """The answers of one client's calls made inside a ``with`` block.
-
-    Made by `ParadigmClient.capture_responses`. The block's context, and
-    the tasks started inside it, share this one list.
-    """
-
-    def __init__(self, transport: Transport) -> None:
-        self.transport = transport
-        self.responses: list[APIResponse] = []
-        self._tokens: list[
-            Token[tuple[weakref.ref[ResponseCapture], ...]]
-        ] = []
-
-    @property
-    def last(self) -> APIResponse:
-        """The most recent answer; `IndexError` if there is none yet."""
-        return self.responses[-1]
-
-    def __enter__(self) -> ResponseCapture:
-        active = (*_captures.get(), weakref.ref(self))
-        self._tokens.append(_captures.set(active))
-
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        token = self._tokens.pop()
-        try:
-            _captures.reset(token)
-        except ValueError:  # left in another context than it was entered
-            _captures.set(
-                tuple(ref for ref in _captures.get() if ref() is not self)
-            )
-
-
-# Weak references: asyncio copies the context into the callbacks of the
-# connections a block opens, which outlive the block.
-_captures: ContextVar[tuple[weakref.ref[ResponseCapture], ...]] = ContextVar(
-    "paradigm_async_captures", default=()
 )
 
 
@@ -251,10 +128,7 @@ class Transport:
                 _log_retry(request, attempt, failed, delay)
                 await asyncio.sleep(delay)
                 continue
-            for ref in _captures.get():
-                capture = ref()
-                if capture is not None and capture.transport is self:
-                    capture.responses.append(response)
+            record(self, response)
 
             return response
 

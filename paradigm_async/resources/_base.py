@@ -16,10 +16,11 @@ import attrs
 from .._credits import CreditLedger, Price
 from .._envelope import Envelope
 from .._errors import NotFoundError
+from .._exchange import APIResponse, Progress, Request
 from .._models import structure
 from .._pagination import Page, Paginator
 from .._routes import ROUTES
-from .._transport import APIResponse, Progress, Request, Transport
+from .._transport import Transport
 from .._validation import check_id, check_idempotency_key, check_page_size
 
 __all__ = [

@@ -20,10 +20,10 @@ from .._errors import (
     DecodeError,
     WaitTimeoutError,
 )
+from .._exchange import APIResponse, Progress
 from .._models import Charge, Lead, ResearchMode, Status
 from .._models._common import TERMINAL_STATUSES, ResearchRecord
 from .._pagination import Paginator
-from .._transport import APIResponse, Progress
 from .._validation import (
     check_id,
     check_lead,
