@@ -53,7 +53,10 @@ _captures: ContextVar[tuple[weakref.ref[ResponseCapture], ...]] = ContextVar(
 
 
 def record(owner: object, response: APIResponse) -> None:
-    """Add `response` to each open capture of `owner` in this context."""
+    """Add `response` to each open capture of `owner` in this context.
+
+    `owner` is the client's transport family, shared by its views.
+    """
     for ref in _captures.get():
         capture = ref()
         if capture is not None and capture.owner is owner:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -9,12 +10,15 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
+import attrs
 from yarl import URL
 
 from ._capture import ResponseCapture
 from ._credits import CreditLedger
 from ._errors import ConfigurationError
 from ._exchange import APIResponse
+from ._not_given import NOT_GIVEN, NotGiven
+from ._options import Priority
 from ._ratelimit import Limiter, RateLimit
 from ._raw import build_raw_request
 from ._retry import RetryPolicy
@@ -106,12 +110,44 @@ class ParadigmClient:
             limiter=self.limiter,
             sessions=self._sessions,
         )
+        self._bind(transport)
+
+    def _bind(self, transport: Transport) -> None:
+        """Give the resource groups `transport` to send with."""
         self._transport = transport
         context = Context(transport=transport, credits=self.credits)
         self.jobs = Jobs(context)
         self.enrichments = Enrichments(context)
         self.blueprints = Blueprints(context)
         self.auto_responders = AutoResponders(context)
+
+    def with_options(
+        self,
+        *,
+        priority: Priority | NotGiven = NOT_GIVEN,
+        queue_timeout: float | NotGiven | None = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> ParadigmClient:
+        """A view of this client whose calls wait and give up differently.
+
+        The view shares the connections, the rate limiter and the credit
+        ledger; closing either closes both. ``priority="interactive"``
+        calls go ahead of queued bulk ones; `queue_timeout` bounds the
+        wait for a rate slot (`QueueTimeoutError`, nothing sent);
+        `deadline` bounds each whole call, retries included
+        (`APITimeoutError`). Raises `ConfigurationError` for bad values.
+        """
+        given: dict[str, Any] = {
+            "priority": priority,
+            "queue_timeout": queue_timeout,
+            "deadline": deadline,
+        }
+        changes = {k: v for k, v in given.items() if v is not NOT_GIVEN}
+        options = attrs.evolve(self._transport.options, **changes)
+        view = copy.copy(self)
+        view._bind(self._transport.with_options(options))
+
+        return view
 
     async def request(
         self,
@@ -150,7 +186,7 @@ class ParadigmClient:
         each successful answer (status, headers, request id, attempts).
         Error answers carry the same on the raised `APIError`.
         """
-        return ResponseCapture(self._transport)
+        return ResponseCapture(self._transport.family)
 
     async def close(self) -> None:
         """Close the connections this client opened. Idempotent.

@@ -8,6 +8,7 @@ Every error the SDK raises derives from `ParadigmError`::
     ├── CreditBudgetExceeded    a call would pass the credit budget
     ├── DecodeError             an answer that cannot be read as the contract
     ├── WaitTimeoutError        a job or enrichment did not finish in time
+    ├── QueueTimeoutError       no rate slot within queue_timeout: not sent
     ├── APIConnectionError      no answer: connection failed or was dropped
     │   └── APITimeoutError     no answer within the attempt's timeout
     └── APIError                the server answered with an error status
@@ -41,6 +42,7 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "ParadigmError",
+    "QueueTimeoutError",
     "RateLimitError",
     "ServerError",
     "ValidationError",
@@ -101,6 +103,13 @@ class WaitTimeoutError(ParadigmError, TimeoutError):
         super().__init__(message)
         self.resource_id = resource_id
         self.last_status = last_status
+
+
+class QueueTimeoutError(ParadigmError, TimeoutError):
+    """No rate slot was granted within the call's `queue_timeout`.
+
+    The call was never sent, so it cost nothing and may be made again.
+    """
 
 
 class APIConnectionError(ParadigmError):

@@ -18,17 +18,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from typing import Any
 
 import attrs
 from aiolimiter import AsyncLimiter
 
-__all__ = ["Limiter", "RateLimit"]
+__all__ = ["LANES", "Limiter", "RateLimit"]
 
 logger = logging.getLogger("paradigm_async.ratelimit")
 
 _DEFAULT_MARGIN_SHARE = 0.02
 """Default margin as a share of the window: 1.2 s of a minute."""
+
+LANES = ("interactive", "bulk")
+"""The priority lanes, served in this order."""
 
 _LONGEST_PAUSE = 120.0
 """The longest the server may hold the client back in one go, seconds."""
@@ -80,9 +84,12 @@ class Limiter:
     """Grants send slots to every request of one client.
 
     One per client, shared by all its resources and tasks. Slots are
-    granted first come, first served. The bucket follows the client from
-    one event loop to the next, carrying its level over, so a second
-    `asyncio.run` cannot send a burst the first one already spent.
+    granted first come, first served within a lane, and the interactive
+    lane goes ahead of the bulk one, under the same ceiling: a page
+    request of a web app does not wait behind a 10,000-lead job. A call
+    cancelled while waiting gives its place back. The bucket follows the
+    client from one event loop to the next, carrying its level over, so a
+    second `asyncio.run` cannot send a burst the first one already spent.
 
     `pause` holds every slot back until a moment the server named (a 429's
     ``Retry-After``, or the reset of a budget it says is spent), even with
@@ -97,6 +104,10 @@ class Limiter:
         self._last_grant: float | None = None
         self._carry = 0.0
         self._paused_until = 0.0
+        self._lanes: dict[str, deque[asyncio.Future[None]]] = {
+            lane: deque() for lane in LANES
+        }
+        self._turn_taken = False
 
     def pause(self, seconds: float) -> None:
         """Grant no slot for the next `seconds` (a later end wins)."""
@@ -115,11 +126,14 @@ class Limiter:
         if self.rate is None:
             return True
         bucket = self._bucket_for_running_loop()
+        queued = any(self._lanes.values())
 
-        return not self._carry and bucket.has_capacity()
+        return not (self._carry or self._turn_taken or queued) and (
+            bucket.has_capacity()
+        )
 
-    async def acquire(self) -> float:
-        """Wait for a send slot; return the seconds spent waiting."""
+    async def acquire(self, lane: str = "bulk") -> float:
+        """Wait for a send slot in `lane`; return the seconds waited."""
         started = time.monotonic()
         paused = False
         # A loop, not one sleep: a later answer can push the pause's end.
@@ -129,11 +143,14 @@ class Limiter:
         if self.rate is None:
             return time.monotonic() - started if paused else 0.0
         bucket = self._bucket_for_running_loop()
-        if self._carry:
-            carry, self._carry = self._carry, 0.0
-            await bucket.acquire(carry)
-
-        await bucket.acquire()
+        await self._take_turn(lane)
+        try:
+            if self._carry:
+                carry, self._carry = self._carry, 0.0
+                await bucket.acquire(carry)
+            await bucket.acquire()
+        finally:
+            self._pass_turn()
         self._last_grant = now = time.monotonic()
         waited = now - started
         if waited > 0.001 and logger.isEnabledFor(logging.DEBUG):
@@ -144,6 +161,37 @@ class Limiter:
 
         return waited
 
+    async def _take_turn(self, lane: str) -> None:
+        """Wait until this caller is the one to ask the bucket next.
+
+        Only one caller at a time waits in the bucket, so the order among
+        the others is ours to keep: interactive first, then bulk, each in
+        arrival order.
+        """
+        if not self._turn_taken and not any(self._lanes.values()):
+            self._turn_taken = True
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self._lanes[lane].append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._pass_turn()  # given the turn as it was cancelled
+            else:
+                self._lanes[lane].remove(turn)
+            raise
+
+    def _pass_turn(self) -> None:
+        for lane in LANES:
+            waiting = self._lanes[lane]
+            while waiting:
+                turn = waiting.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._turn_taken = False
+
     def _bucket_for_running_loop(self) -> AsyncLimiter:
         loop = asyncio.get_running_loop()
         if self._bucket is not None and loop is self._loop:
@@ -153,6 +201,8 @@ class Limiter:
         interval = self.rate.interval
         self._bucket = AsyncLimiter(1, interval)
         self._loop = loop
+        self._lanes = {lane: deque() for lane in LANES}
+        self._turn_taken = False
         if self._last_grant is not None:
             since = time.monotonic() - self._last_grant
             self._carry = max(0.0, 1.0 - since / interval)

@@ -10,6 +10,7 @@ JSON) are mapped to the SDK's errors here and nowhere else.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import platform
 import time
@@ -30,6 +31,7 @@ from ._errors import (
     APITimeoutError,
     DecodeError,
     InvalidInputError,
+    QueueTimeoutError,
     ServerError,
     error_from_response,
 )
@@ -42,6 +44,7 @@ from ._exchange import (
     Progress,
     Request,
 )
+from ._options import CallOptions
 from ._ratelimit import Limiter
 from ._retry import Failure, RetryPolicy, parse_reset, parse_retry_after
 from ._session import SessionHolder
@@ -85,6 +88,7 @@ class Transport:
         retry: RetryPolicy,
         limiter: Limiter,
         sessions: SessionHolder,
+        options: CallOptions | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._headers = CIMultiDict(
@@ -99,13 +103,39 @@ class Transport:
         self._retry = retry
         self._limiter = limiter
         self._sessions = sessions
+        self._options = options or CallOptions()
+        self.family: object = self
+        """What views of one client share: captures match on it."""
+
+    def with_options(self, options: CallOptions) -> Transport:
+        """A view sending with `options`, sharing everything else."""
+        view = copy.copy(self)
+        view._options = options
+
+        return view
+
+    @property
+    def options(self) -> CallOptions:
+        """The options this transport's calls are sent with."""
+        return self._options
 
     async def send(self, request: Request) -> APIResponse:
         """Send `request`, retrying what is safe to retry.
 
         Raises the `APIError` subclass for an error answer, and
-        `APIConnectionError` (or `APITimeoutError`) when no answer came.
+        `APIConnectionError` (or `APITimeoutError`) when no answer came;
+        `APITimeoutError` too when the call's deadline passes.
         """
+        deadline = self._options.deadline
+        if deadline is None:
+            return await self._send(request)
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._send(request)
+        except TimeoutError:
+            raise _deadline_passed(request, deadline) from None
+
+    async def _send(self, request: Request) -> APIResponse:
         url = self._url(request)
         body = _encode_body(request.json)
         headers = self._headers_for(request, body is not None)
@@ -128,7 +158,7 @@ class Transport:
                 _log_retry(request, attempt, failed, delay)
                 await asyncio.sleep(delay)
                 continue
-            record(self, response)
+            record(self.family, response)
 
             return response
 
@@ -149,6 +179,23 @@ class Transport:
             headers[IDEMPOTENCY_HEADER] = request.idempotency_key
 
         return headers
+
+    async def _wait_for_slot(self, request: Request, generation: int) -> None:
+        """Take a rate slot in this view's lane, within its queue bound."""
+        lane = self._options.priority
+        if self._limiter.ready():
+            await self._limiter.acquire(lane)
+            return
+        try:
+            async with asyncio.timeout(self._options.queue_timeout):
+                await self._sessions.unless_closed(
+                    self._limiter.acquire(lane), generation
+                )
+        except TimeoutError:
+            raise QueueTimeoutError(
+                f"{request.method} {request.path}: no rate slot within "
+                f"{self._options.queue_timeout:g} s; nothing was sent"
+            ) from None
 
     def _heed(self, status: int, headers: CIMultiDictProxy[str]) -> None:
         """Slow the whole client when the server says its budget is spent.
@@ -192,12 +239,7 @@ class Transport:
     ) -> APIResponse:
         sessions = self._sessions
         async with sessions.slots(generation):
-            if self._limiter.ready():
-                await self._limiter.acquire()
-            else:
-                await sessions.unless_closed(
-                    self._limiter.acquire(), generation
-                )
+            await self._wait_for_slot(request, generation)
             session = sessions.session(generation)
             progress = request.progress
             if progress is not None:
@@ -333,6 +375,21 @@ def _timed_out(request: Request, timeout: float) -> _AttemptFailed:
     )
 
     return _AttemptFailed(Failure.UNKNOWN_OUTCOME, error)
+
+
+def _deadline_passed(request: Request, deadline: float) -> APITimeoutError:
+    progress = request.progress
+    unknown = not request.idempotent and (
+        progress is None or progress.uncertain
+    )
+    note = _unknown_outcome_note(request) if unknown else ""
+
+    return APITimeoutError(
+        f"{request.method} {request.path}: the call's deadline of "
+        f"{deadline:g} s passed" + note,
+        outcome_unknown=unknown,
+        idempotency_key=request.idempotency_key,
+    )
 
 
 def _connection_failed(

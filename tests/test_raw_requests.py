@@ -175,3 +175,14 @@ async def test_a_capture_is_not_kept_alive_by_the_client(
 
         assert watch() is None
         await fresh.jobs.list().collect()
+
+
+async def test_a_capture_sees_the_calls_of_the_clients_views(
+    client: ParadigmClient,
+) -> None:
+    view = client.with_options(priority="interactive")
+
+    with client.capture_responses() as captured:
+        await view.jobs.list().collect()
+
+    assert len(captured.responses) == 1
