@@ -23,6 +23,7 @@ from ._ratelimit import Limiter, RateLimit
 from ._raw import build_raw_request
 from ._retry import RetryPolicy
 from ._session import SessionHolder
+from ._shared_limit import schedule_key
 from ._transport import Transport
 from ._validation import is_number, is_whole_number
 from .resources import AutoResponders, Blueprints, Enrichments, Jobs
@@ -94,7 +95,7 @@ class ParadigmClient:
             raise ConfigurationError("rate_limit must be a RateLimit or None")
 
         self.credits = CreditLedger()
-        self.limiter = Limiter(rate_limit)
+        self.limiter = Limiter(rate_limit, shared_key=schedule_key(key))
         self._sessions = SessionHolder(
             session=session, max_connections=max_connections
         )
@@ -196,6 +197,7 @@ class ParadigmClient:
         ``async with``. A session passed in by the caller is left open.
         """
         await self._sessions.close()
+        await self.limiter.close()
 
     async def __aenter__(self) -> ParadigmClient:
         self._sessions.reopen()

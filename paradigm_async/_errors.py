@@ -44,6 +44,7 @@ __all__ = [
     "ParadigmError",
     "QueueTimeoutError",
     "RateLimitError",
+    "RateLimiterUnavailable",
     "ServerError",
     "ValidationError",
     "WaitTimeoutError",
@@ -134,6 +135,14 @@ class APIConnectionError(ParadigmError):
 
 class APITimeoutError(APIConnectionError):
     """No answer came back within the attempt's timeout."""
+
+
+class RateLimiterUnavailable(APIConnectionError):
+    """The shared rate limiter (Redis) could not be reached.
+
+    Raised before sending: the call is refused rather than sent without
+    the shared ceiling.
+    """
 
 
 class APIError(ParadigmError):

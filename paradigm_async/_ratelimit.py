@@ -24,6 +24,8 @@ from typing import Any
 import attrs
 from aiolimiter import AsyncLimiter
 
+from ._shared_limit import SharedSchedule
+
 __all__ = ["LANES", "Limiter", "RateLimit"]
 
 logger = logging.getLogger("paradigm_async.ratelimit")
@@ -56,12 +58,26 @@ class RateLimit:
     The default is the API's documented 100 requests per minute per key.
     `margin` is slack for arrival jitter, in seconds: sends are paced so
     that N of them span ``seconds + margin``. By default it is 2% of the
-    window and at least 0.25 s (1.2 s for a minute).
+    window and at least 0.25 s (1.2 s for a minute). `redis_url` shares
+    the ceiling between every process and host that uses the same API key
+    and Redis (the ``redis`` extra); give them all the same numbers.
     """
 
     requests: int = attrs.field(default=100, validator=_positive)
     seconds: float = attrs.field(default=60.0, validator=_positive)
     margin: float | None = attrs.field(default=None)
+    redis_url: str | None = attrs.field(default=None, repr=False)
+
+    @redis_url.validator
+    def _check_redis_url(
+        self, attribute: attrs.Attribute[str | None], value: str | None
+    ) -> None:
+        schemes = ("redis://", "rediss://", "unix://")
+        if value is not None and not str(value).startswith(schemes):
+            raise ValueError(
+                "RateLimit.redis_url must start with redis://, rediss:// "
+                "or unix://"
+            )
 
     @margin.validator
     def _check_margin(
@@ -97,13 +113,22 @@ class Limiter:
     each queued call drawing its own.
     """
 
-    def __init__(self, rate: RateLimit | None) -> None:
+    def __init__(
+        self, rate: RateLimit | None, *, shared_key: str | None = None
+    ) -> None:
         self.rate = rate
+        self._shared: SharedSchedule | None = None
+        if rate is not None and rate.redis_url is not None:
+            assert shared_key is not None
+            self._shared = SharedSchedule(
+                rate.redis_url, shared_key, rate.interval
+            )
         self._bucket: AsyncLimiter | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_grant: float | None = None
         self._carry = 0.0
         self._paused_until = 0.0
+        self._sent: deque[float] = deque(maxlen=rate.requests if rate else 1)
         self._lanes: dict[str, deque[asyncio.Future[None]]] = {
             lane: deque() for lane in LANES
         }
@@ -119,12 +144,33 @@ class Limiter:
                 extra={"paradigm.pause_seconds": round(seconds, 3)},
             )
 
+    def heed_remaining(self, remaining: int, reset_in: float) -> None:
+        """The server says `remaining` requests are left until `reset_in`.
+
+        Pause until the reset if that is fewer than this client's own
+        sends leave: someone else is spending the same key. A shared
+        (Redis) limiter already counts every process, so it does not
+        second-guess; without pacing, only an empty budget pauses.
+        """
+        if self._shared is not None:
+            return
+        if self.rate is None:
+            expected = 1
+        else:
+            since = time.monotonic() - self.rate.seconds
+            ours = sum(1 for sent in self._sent if sent > since)
+            expected = self.rate.requests - ours
+        if remaining < expected:
+            self.pause(reset_in)
+
     def ready(self) -> bool:
         """Whether `acquire` would grant a slot at once, without waiting."""
         if time.monotonic() < self._paused_until:
             return False
         if self.rate is None:
             return True
+        if self._shared is not None:
+            return False
         bucket = self._bucket_for_running_loop()
         queued = any(self._lanes.values())
 
@@ -145,13 +191,17 @@ class Limiter:
         bucket = self._bucket_for_running_loop()
         await self._take_turn(lane)
         try:
-            if self._carry:
-                carry, self._carry = self._carry, 0.0
-                await bucket.acquire(carry)
-            await bucket.acquire()
+            if self._shared is not None:
+                await asyncio.sleep(await self._shared.reserve())
+            else:
+                if self._carry:
+                    carry, self._carry = self._carry, 0.0
+                    await bucket.acquire(carry)
+                await bucket.acquire()
         finally:
             self._pass_turn()
         self._last_grant = now = time.monotonic()
+        self._sent.append(now)
         waited = now - started
         if waited > 0.001 and logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -191,6 +241,11 @@ class Limiter:
                     turn.set_result(None)
                     return
         self._turn_taken = False
+
+    async def close(self) -> None:
+        """Close the connections of a shared limiter, if any."""
+        if self._shared is not None:
+            await self._shared.close()
 
     def _bucket_for_running_loop(self) -> AsyncLimiter:
         loop = asyncio.get_running_loop()

@@ -201,16 +201,18 @@ class Transport:
         """Slow the whole client when the server says its budget is spent.
 
         A 429 pauses every call for its ``Retry-After`` (1 s if absent); an
-        answer reporting ``X-RateLimit-Remaining: 0`` pauses them until
-        ``X-RateLimit-Reset``: another consumer may share the key.
+        ``X-RateLimit-Remaining`` below what this client's own sends leave
+        pauses them until ``X-RateLimit-Reset``: another consumer shares
+        the key.
         """
         if status == 429:
             wait = parse_retry_after(headers.get("Retry-After"))
             self._limiter.pause(1.0 if wait is None else wait)
-        elif headers.get(REMAINING_HEADER, "").strip() == "0":
-            reset = parse_reset(headers.get(RESET_HEADER))
-            if reset is not None:
-                self._limiter.pause(reset)
+            return
+        remaining = headers.get(REMAINING_HEADER, "").strip()
+        reset = parse_reset(headers.get(RESET_HEADER))
+        if remaining.isdigit() and reset is not None:
+            self._limiter.heed_remaining(int(remaining), reset)
 
     def _retry_delay(
         self, request: Request, failed: _AttemptFailed, attempt: int

@@ -5,9 +5,14 @@ loopback."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
+import os
+import shutil
 import socket
+import subprocess
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -134,9 +139,10 @@ async def client(
         yield paradigm
 
 
-@pytest.fixture
-def threaded_sandbox() -> Iterator[Sandbox]:
-    """A sandbox on its own loop in a thread, for tests that run loops."""
+@contextlib.contextmanager
+def sandbox_in_thread(**options: Any) -> Iterator[Sandbox]:
+    """A sandbox on its own loop in a thread, for tests that run loops or
+    processes of their own."""
     started = threading.Event()
     stop: asyncio.Event | None = None
     holder: list[Sandbox] = []
@@ -145,7 +151,7 @@ def threaded_sandbox() -> Iterator[Sandbox]:
     async def serve() -> None:
         nonlocal stop
         stop = asyncio.Event()
-        async with Sandbox(rate_limit=None, processing_delay=0) as running:
+        async with Sandbox(**options) as running:
             holder.append(running)
             started.set()
             await stop.wait()
@@ -153,8 +159,50 @@ def threaded_sandbox() -> Iterator[Sandbox]:
     thread = threading.Thread(target=loop.run_until_complete, args=(serve(),))
     thread.start()
     assert started.wait(10)
-    yield holder[0]
-    assert stop is not None
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(10)
-    loop.close()
+    try:
+        yield holder[0]
+    finally:
+        assert stop is not None
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
+
+
+@pytest.fixture
+def threaded_sandbox() -> Iterator[Sandbox]:
+    """A sandbox in a thread: no rate limit, research done at once."""
+    with sandbox_in_thread(rate_limit=None, processing_delay=0) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server on a free loopback port, for this test run.
+
+    CI installs redis-server (see .ci/run) and fails here without it; a
+    developer's machine without it skips these tests, saying so.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed; .ci/run installs it")
+        pytest.skip("redis-server is not installed on this machine")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as ping:
+                if ping.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
