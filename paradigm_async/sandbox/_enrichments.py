@@ -7,8 +7,7 @@ import attrs
 from ._lead import Lead, parse_lead
 from ._ledger import PRICES
 from ._lifecycle import LifecycleResource
-from ._research import company, failure, person
-from ._store import Failure, Record, Status
+from ._research import company, person
 from ._validation import Problems, choice, optional_string, reject_unknown
 
 __all__ = ["ENRICHMENTS", "EnrichmentInput"]
@@ -42,34 +41,14 @@ def parse(body: dict[str, object]) -> EnrichmentInput:
     return enrichment
 
 
-def render(record: Record[EnrichmentInput]) -> dict[str, object]:
-    """Render an enrichment; its research is null until completed."""
-    enrichment = record.item
+def details(enrichment: EnrichmentInput, done: bool) -> dict[str, object]:
+    """An enrichment's research: null until completed."""
     lead, mode = enrichment.lead, enrichment.research_mode
-    done = record.status is Status.COMPLETED
 
     return {
-        "id": record.id,
-        "status": record.status,
-        "research_mode": mode,
-        "lead": lead.echo(),
-        "enrichment_template_id": enrichment.enrichment_template_id,
         "company": company(lead, mode) if done else None,
         "person": person(lead, mode) if done else None,
-        "error": record.error,
-        "credits_charged": record.credits_charged,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "completed_at": record.completed_at,
     }
-
-
-def _cost(enrichment: EnrichmentInput) -> int:
-    return PRICES[enrichment.research_mode]
-
-
-def _failure(enrichment: EnrichmentInput) -> Failure | None:
-    return failure(enrichment.lead)
 
 
 ENRICHMENTS = LifecycleResource(
@@ -77,7 +56,5 @@ ENRICHMENTS = LifecycleResource(
     path="enrichments",
     id_prefix="enr_",
     parse=parse,
-    cost=_cost,
-    failure=_failure,
-    render=render,
+    details=details,
 )

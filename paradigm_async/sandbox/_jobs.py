@@ -7,8 +7,7 @@ import attrs
 from ._lead import Lead, parse_lead
 from ._ledger import PRICES
 from ._lifecycle import LifecycleResource
-from ._research import failure, job_result
-from ._store import Failure, Record, Status
+from ._research import job_result
 from ._validation import Problems, choice, optional_string, reject_unknown
 
 __all__ = ["JOBS", "JobInput"]
@@ -51,33 +50,12 @@ def parse(body: dict[str, object]) -> JobInput:
     return job
 
 
-def render(record: Record[JobInput]) -> dict[str, object]:
-    """Render a job with exactly the contract's fields."""
-    job = record.item
-    done = record.status is Status.COMPLETED
-
+def details(job: JobInput, done: bool) -> dict[str, object]:
+    """A job's own fields; its email is null until completed."""
     return {
-        "id": record.id,
-        "status": record.status,
-        "research_mode": job.research_mode,
-        "lead": job.lead.echo(),
-        "enrichment_template_id": job.enrichment_template_id,
         "customization_template_id": job.customization_template_id,
         "result": job_result(job.lead, job.research_mode) if done else None,
-        "error": record.error,
-        "credits_charged": record.credits_charged,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "completed_at": record.completed_at,
     }
-
-
-def _cost(job: JobInput) -> int:
-    return PRICES[job.research_mode]
-
-
-def _failure(job: JobInput) -> Failure | None:
-    return failure(job.lead)
 
 
 JOBS = LifecycleResource(
@@ -85,7 +63,5 @@ JOBS = LifecycleResource(
     path="jobs",
     id_prefix="job_",
     parse=parse,
-    cost=_cost,
-    failure=_failure,
-    render=render,
+    details=details,
 )

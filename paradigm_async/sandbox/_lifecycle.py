@@ -4,38 +4,73 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import attrs
 
 from ._collections import Collection
 from ._http import Answer, ApiError, json_answer
-from ._ledger import Ledger
+from ._lead import Lead
+from ._ledger import PRICES, Ledger
+from ._research import failure
 from ._routing import Call
-from ._store import STATUSES, Failure, Record, Store
+from ._store import STATUSES, Record, Status, Store
 from ._validation import parse_body, reject_query
 
 __all__ = ["LifecycleCollection", "LifecycleResource"]
 
-T = TypeVar("T")
+
+class Researched(Protocol):
+    """What every create of a charged resource asks for."""
+
+    @property
+    def lead(self) -> Lead: ...
+
+    @property
+    def research_mode(self) -> str: ...
+
+    @property
+    def enrichment_template_id(self) -> str | None: ...
+
+
+T = TypeVar("T", bound=Researched)
 
 
 @attrs.frozen
 class LifecycleResource(Generic[T]):
     """What a charged resource with a lifecycle needs to describe.
 
-    A resource module fills one in (how to read a create body, what it
-    costs, how it ends, how a record renders); adding such a resource is
-    that module and one line in the server's resource table.
+    A resource module fills one in: how to read a create body, and the
+    fields of its own (`details`, given the request and whether it has
+    completed). The price, the failure rule and the fields every record
+    has are the same for all; adding such a resource is that module and
+    one line in the server's resource table.
     """
 
     noun: str
     path: str
     id_prefix: str
     parse: Callable[[dict[str, object]], T]
-    cost: Callable[[T], int]
-    failure: Callable[[T], Failure | None]
-    render: Callable[[Record[T]], dict[str, object]]
+    details: Callable[[T, bool], dict[str, object]]
+
+    def render(self, record: Record[T]) -> dict[str, object]:
+        """A record with exactly the contract's fields, in its order."""
+        item = record.item
+        done = record.status is Status.COMPLETED
+
+        return {
+            "id": record.id,
+            "status": record.status,
+            "research_mode": item.research_mode,
+            "lead": item.lead.echo(),
+            "enrichment_template_id": item.enrichment_template_id,
+            **self.details(item, done),
+            "error": record.error,
+            "credits_charged": record.credits_charged,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+            "completed_at": record.completed_at,
+        }
 
 
 class LifecycleCollection(Collection[Record[T]]):
@@ -74,7 +109,7 @@ class LifecycleCollection(Collection[Record[T]]):
         """Check, charge for and store a new record; answer 201."""
         reject_query(call.query)
         item = self._resource.parse(parse_body(call.body))
-        cost = self._resource.cost(item)
+        cost = PRICES[item.research_mode]
         balance = self._ledger.balance(call.key)
         if balance < cost:
             raise ApiError(
@@ -85,8 +120,8 @@ class LifecycleCollection(Collection[Record[T]]):
                 f"the balance is {balance}",
             )
 
-        failure = self._resource.failure(item)
-        record = self._store.new(call.key, item, cost, failure, call.now)
+        ending = failure(item.lead)
+        record = self._store.new(call.key, item, cost, ending, call.now)
         meta = {"credits_charged": cost, "credits_remaining": balance - cost}
         body = {"data": self._resource.render(record), "meta": meta}
         answer = json_answer(body, status=201)
