@@ -125,7 +125,6 @@ class Limiter:
             )
         self._bucket: AsyncLimiter | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._last_grant: float | None = None
         self._carry = 0.0
         self._paused_until = 0.0
         self._sent: deque[float] = deque(maxlen=rate.requests if rate else 1)
@@ -200,7 +199,7 @@ class Limiter:
                 await bucket.acquire()
         finally:
             self._pass_turn()
-        self._last_grant = now = time.monotonic()
+        now = time.monotonic()
         self._sent.append(now)
         waited = now - started
         if waited > 0.001 and logger.isEnabledFor(logging.DEBUG):
@@ -258,8 +257,8 @@ class Limiter:
         self._loop = loop
         self._lanes = {lane: deque() for lane in LANES}
         self._turn_taken = False
-        if self._last_grant is not None:
-            since = time.monotonic() - self._last_grant
+        if self._sent:
+            since = time.monotonic() - self._sent[-1]
             self._carry = max(0.0, 1.0 - since / interval)
 
         return self._bucket

@@ -12,6 +12,7 @@ import attrs
 from ._converter import register_model, register_open_enum
 
 __all__ = [
+    "Blueprint",
     "CustomizationTemplate",
     "EnrichmentTemplate",
     "TemplateField",
@@ -39,33 +40,32 @@ class TemplateField:
 
 
 @attrs.frozen(kw_only=True)
-class EnrichmentTemplate:
-    """A research blueprint: what to find out about a lead."""
+class Blueprint:
+    """What both kinds of template share."""
 
     id: str
     name: str
     description: str | None = None
     instructions: str | None = None
-    fields: Sequence[TemplateField] = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.frozen(kw_only=True)
-class CustomizationTemplate:
+class EnrichmentTemplate(Blueprint):
+    """A research blueprint: what to find out about a lead."""
+
+    fields: Sequence[TemplateField] = ()
+
+
+@attrs.frozen(kw_only=True)
+class CustomizationTemplate(Blueprint):
     """An email personalization blueprint: subject, body and voice."""
 
-    id: str
-    name: str
-    description: str | None = None
     subject_template: str | None = None
     body_template: str | None = None
     tone: Tone | str | None = None
-    instructions: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
 register_open_enum(Tone)
