@@ -21,7 +21,7 @@ from .._models import structure
 from .._pagination import Page, Paginator
 from .._routes import ROUTES
 from .._transport import Transport
-from .._validation import check_id, check_idempotency_key, check_page_size
+from .._validation import check_idempotency_key, check_page_size
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -85,14 +85,12 @@ class Collection(Generic[M]):
 
     async def get(self, resource_id: str) -> M:
         """Fetch one by id. Free. Raises `NotFoundError` if none."""
-        check_id(resource_id, "id")
         response = await self._send("get", path_params={"id": resource_id})
 
         return self._observed(self._decode(response))
 
     async def delete(self, resource_id: str) -> None:
         """Delete one by id. Free. Raises `NotFoundError` if none."""
-        check_id(resource_id, "id")
         try:
             await self._send("delete", path_params={"id": resource_id})
         except NotFoundError as exc:

@@ -13,7 +13,6 @@ from typing import Any, ClassVar, TypeVar
 
 from .._fields import Field, build_body
 from .._pagination import Paginator
-from .._validation import check_id
 from ._base import (
     DEFAULT_PAGE_SIZE,
     Collection,
@@ -50,7 +49,6 @@ class EditableCollection(Collection[M]):
     async def _update(
         self, resource_id: str, arguments: Mapping[str, Any]
     ) -> M:
-        check_id(resource_id, "id")
         body = build_body(self.writable, self._fields(arguments), partial=True)
         response = await self._send(
             "update", path_params={"id": resource_id}, json=body

@@ -25,7 +25,6 @@ from .._models import Charge, Lead, ResearchMode, Status
 from .._models._common import TERMINAL_STATUSES, ResearchRecord
 from .._pagination import Paginator
 from .._validation import (
-    check_id,
     check_lead,
     check_research_mode,
     check_status,
@@ -71,7 +70,6 @@ class ResearchResource(Collection[M]):
         Each poll is one request against the rate limit. Raises
         `WaitTimeoutError` if still running after `timeout` seconds.
         """
-        check_id(resource_id, "id")
         check_wait(timeout, poll_interval)
         deadline = time.monotonic() + timeout
         while True:
