@@ -54,7 +54,7 @@ def schedule_key(api_key: str) -> str:
 class SharedSchedule:
     """Reservations of send times from one Redis server, one per request."""
 
-    def __init__(self, url: str, key: str, interval: float) -> None:
+    def __init__(self, url: str, key: str) -> None:
         try:
             import redis.asyncio
         except ImportError:
@@ -66,21 +66,19 @@ class SharedSchedule:
         self._url = url
         self._where = _without_credentials(url)
         self._key = key
-        self._interval = interval
-        self._expire_ms = math.ceil(1000 * max(60.0, 10 * interval))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Any = None
         self._script: Any = None
 
-    async def reserve(self) -> float:
-        """Reserve the next send time; return the seconds until it."""
+    async def reserve(self, interval: float) -> float:
+        """Reserve the next send time, `interval` before the one after it;
+        return the seconds until it."""
         from redis.exceptions import RedisError
 
         script = self._script_for_running_loop()
+        expire_ms = math.ceil(1000 * max(60.0, 10 * interval))
         try:
-            wait = await script(
-                keys=[self._key], args=[self._interval, self._expire_ms]
-            )
+            wait = await script(keys=[self._key], args=[interval, expire_ms])
         except (RedisError, OSError) as exc:
             raise RateLimiterUnavailable(
                 f"the shared rate limiter at {self._where} did not answer "

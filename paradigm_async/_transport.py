@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 from yarl import URL
 
 from . import _json
@@ -37,16 +37,14 @@ from ._errors import (
 )
 from ._exchange import (
     IDEMPOTENCY_HEADER,
-    REMAINING_HEADER,
     REQUEST_ID_HEADER,
-    RESET_HEADER,
     APIResponse,
     Progress,
     Request,
 )
 from ._options import CallOptions
 from ._ratelimit import Limiter
-from ._retry import Failure, RetryPolicy, parse_reset, parse_retry_after
+from ._retry import Failure, RetryPolicy, parse_retry_after
 from ._session import SessionHolder
 from ._version import __version__
 
@@ -197,23 +195,6 @@ class Transport:
                 f"{self._options.queue_timeout:g} s; nothing was sent"
             ) from None
 
-    def _heed(self, status: int, headers: CIMultiDictProxy[str]) -> None:
-        """Slow the whole client when the server says its budget is spent.
-
-        A 429 pauses every call for its ``Retry-After`` (1 s if absent); an
-        ``X-RateLimit-Remaining`` below what this client's own sends leave
-        pauses them until ``X-RateLimit-Reset``: another consumer shares
-        the key.
-        """
-        if status == 429:
-            wait = parse_retry_after(headers.get("Retry-After"))
-            self._limiter.pause(1.0 if wait is None else wait)
-            return
-        remaining = headers.get(REMAINING_HEADER, "").strip()
-        reset = parse_reset(headers.get(RESET_HEADER))
-        if remaining.isdigit() and reset is not None:
-            self._limiter.heed_remaining(int(remaining), reset)
-
     def _retry_delay(
         self, request: Request, failed: _AttemptFailed, attempt: int
     ) -> float | None:
@@ -265,7 +246,7 @@ class Transport:
                 progress.in_flight = False
         elapsed = time.monotonic() - started
         _log_answer(request, answer.status, elapsed, attempt)
-        self._heed(answer.status, answer.headers)
+        self._limiter.observe(answer.status, answer.headers, elapsed)
 
         return _read_answer(request, answer, raw, attempt, elapsed)
 
