@@ -1,6 +1,7 @@
 """A local Paradigm API server that implements the contract on its own,
 importing nothing from the client side, so that each checks the other."""
 
+from ._fault_mix import FaultMix
 from ._faults import Fault, FaultKind
 from ._journal import RequestRecord
 from ._ledger import Account
@@ -11,6 +12,7 @@ __all__ = [
     "Account",
     "Fault",
     "FaultKind",
+    "FaultMix",
     "RequestRecord",
     "Sandbox",
 ]

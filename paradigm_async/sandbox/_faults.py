@@ -1,36 +1,30 @@
-"""Scripted faults: the failures of the live API and its host, on demand."""
+"""Faults: the failures of the live API and its host, as values."""
 
 from __future__ import annotations
 
-import asyncio
 import enum
-from collections.abc import Awaitable, Callable
+import math
 
 import attrs
 
-from ._http import Answer, error_answer
+__all__ = ["HEROKU_ROUTER_TIMEOUT", "Fault", "FaultKind"]
 
-__all__ = ["Fault", "FaultKind", "FaultQueue", "answer_with_fault"]
-
-# In the manner of the error page Heroku's router sends when a dyno
-# times out or is down: HTML, not the API's JSON envelope.
-_HEROKU_PAGE = b"""<!DOCTYPE html>
-<html>
-  <head>
-    <meta charset="utf-8">
-    <title>Application Error</title>
-  </head>
-  <body>
-    <h1>Application error</h1>
-    <p>The router gave up waiting for the app to answer this request.
-    Try again shortly.</p>
-  </body>
-</html>
-"""
+HEROKU_ROUTER_TIMEOUT = 30.0
+"""Seconds Heroku's router waits for a dyno before it answers 503."""
 
 
 class FaultKind(enum.Enum):
-    """The ways a scripted fault can answer."""
+    """The ways a fault can answer, each before or after the work.
+
+    Before the work nothing is stored or charged: `JSON_500`, `ERROR`,
+    `HTML_502`, `HTML_503`, `HTML_504`, `HTML_AS_JSON`, `RATE_LIMITED`,
+    `RATE_LIMIT_BURST`, `DROP_BEFORE`.
+
+    After the work the request is served as usual (a create is stored,
+    listed and charged in the sandbox's ledger) and only its answer is
+    spoiled: `DROP_AFTER`, `DELAY`, `ROUTER_CUT`, `SLOW_FIRST_BYTE`,
+    `RESET_MID_BODY`, `TRUNCATED_JSON`, `JSON_AS_HTML`.
+    """
 
     HTML_503 = "html_503"
     JSON_500 = "json_500"
@@ -39,18 +33,47 @@ class FaultKind(enum.Enum):
     DROP_BEFORE = "drop_before"
     DROP_AFTER = "drop_after"
     DELAY = "delay"
+    HTML_502 = "html_502"
+    HTML_504 = "html_504"
+    HTML_AS_JSON = "html_as_json"
+    RATE_LIMIT_BURST = "rate_limit_burst"
+    ROUTER_CUT = "router_cut"
+    SLOW_FIRST_BYTE = "slow_first_byte"
+    RESET_MID_BODY = "reset_mid_body"
+    TRUNCATED_JSON = "truncated_json"
+    JSON_AS_HTML = "json_as_html"
+
+    @property
+    def does_work(self) -> bool:
+        """Say whether the request is served (and a create charged)."""
+        return self in _AFTER_THE_WORK
+
+
+_AFTER_THE_WORK = frozenset(
+    {
+        FaultKind.DROP_AFTER,
+        FaultKind.DELAY,
+        FaultKind.ROUTER_CUT,
+        FaultKind.SLOW_FIRST_BYTE,
+        FaultKind.RESET_MID_BODY,
+        FaultKind.TRUNCATED_JSON,
+        FaultKind.JSON_AS_HTML,
+    }
+)
 
 
 @attrs.frozen
 class Fault:
-    """One scripted failure; build it with the class methods.
+    """One failure; build it with the class methods.
 
-    Each kind copies one way a call can go wrong: Heroku's HTML 503, a
-    JSON 500, any documented error, a 429, a connection closed before or
-    after the work was done, a slow answer.
+    Each kind copies one way a call can go wrong, and `FaultKind` says
+    which of them happen before the work and which after it.
 
-    `seconds` is the Retry-After of `rate_limited` and the sleep of
-    `delay`; `status`, `code` and `message` are the answer of `error`.
+    `seconds` is the Retry-After of `rate_limited` and
+    `rate_limit_burst`, and the wait of `delay`, `router_cut` and
+    `slow_first_byte`; `status`, `code` and `message` are the answer of
+    the error kinds; `burst` is how many 429s `rate_limit_burst` sends
+    in a row.
     """
 
     kind: FaultKind
@@ -58,11 +81,30 @@ class Fault:
     code: str = ""
     message: str = ""
     seconds: float = 0.0
+    burst: int = 0
+
+    @classmethod
+    def html_502(cls) -> Fault:
+        """Answer 502 with a Heroku-style HTML page; no work done."""
+        return cls(FaultKind.HTML_502, status=502)
 
     @classmethod
     def html_503(cls) -> Fault:
         """Answer 503 with an HTML page, as Heroku's router does."""
         return cls(FaultKind.HTML_503, status=503)
+
+    @classmethod
+    def html_504(cls) -> Fault:
+        """Answer 504 with a Heroku-style HTML page; no work done."""
+        return cls(FaultKind.HTML_504, status=504)
+
+    @classmethod
+    def html_as_json(cls) -> Fault:
+        """Answer 503 with the HTML page labelled `application/json`.
+
+        A proxy that mislabels its error page; no work done.
+        """
+        return cls(FaultKind.HTML_AS_JSON, status=503)
 
     @classmethod
     def json_500(cls) -> Fault:
@@ -90,8 +132,7 @@ class Fault:
     @classmethod
     def rate_limited(cls, retry_after: int = 1) -> Fault:
         """Answer 429 RATE_LIMITED with `Retry-After: retry_after`."""
-        if retry_after < 0:
-            raise ValueError("Retry-After cannot be negative")
+        _check_retry_after(retry_after)
 
         return cls(
             FaultKind.RATE_LIMITED,
@@ -99,6 +140,28 @@ class Fault:
             code="RATE_LIMITED",
             message="rate limit exceeded",
             seconds=retry_after,
+        )
+
+    @classmethod
+    def rate_limit_burst(
+        cls, requests: int = 3, retry_after: int = 1
+    ) -> Fault:
+        """Answer 429 to this request and the next `requests - 1` ones
+        sent with the same API key, whatever their path; no work done.
+
+        A burst under way comes before any other fault of that key.
+        """
+        _check_retry_after(retry_after)
+        if requests < 1:
+            raise ValueError("a burst needs requests >= 1")
+
+        return cls(
+            FaultKind.RATE_LIMIT_BURST,
+            status=429,
+            code="RATE_LIMITED",
+            message="rate limit exceeded",
+            seconds=retry_after,
+            burst=requests,
         )
 
     @classmethod
@@ -115,87 +178,67 @@ class Fault:
     def delay(cls, seconds: float) -> Fault:
         """Wait `seconds`, then do the work and answer as usual.
 
-        The work happens even if the client gave up waiting.
+        The work happens even if the client gave up waiting, but only
+        once the wait is over: a cold start, not a slow answer.
         """
-        return cls(FaultKind.DELAY, seconds=seconds)
+        return cls(FaultKind.DELAY, seconds=_seconds(seconds))
 
+    @classmethod
+    def router_cut(cls, seconds: float = HEROKU_ROUTER_TIMEOUT) -> Fault:
+        """Do the work at once, hold the answer `seconds`, then send
+        Heroku's HTML 503 instead of it.
 
-@attrs.define
-class _Armed:
-    fault: Fault
-    remaining: int
-    method: str | None
-    path: str | None
-
-    def matches(self, method: str, path: str) -> bool:
-        same_method = self.method is None or self.method == method
-        return same_method and (
-            self.path is None or path.startswith(self.path)
-        )
-
-
-class FaultQueue:
-    """Faults waiting for the requests they apply to, oldest first.
-
-    The pipeline takes a fault after recording the request and before
-    authentication, so a fault answers even a request without a key.
-    """
-
-    def __init__(self) -> None:
-        self._armed: list[_Armed] = []
-
-    def inject(
-        self,
-        fault: Fault,
-        *,
-        count: int = 1,
-        method: str | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Apply `fault` to the next `count` requests that match.
-
-        `path` is a prefix of the raw request path, such as `/v1/jobs`.
+        Heroku's router gives up on a dyno after 30 seconds while the
+        dyno goes on working, so a create is stored and charged though
+        its caller only ever sees the 503.
         """
-        if count < 1:
-            raise ValueError("a fault needs count >= 1")
+        return cls(FaultKind.ROUTER_CUT, status=503, seconds=_seconds(seconds))
 
-        upper = None if method is None else method.upper()
-        self._armed.append(_Armed(fault, count, upper, path))
+    @classmethod
+    def slow_first_byte(cls, seconds: float) -> Fault:
+        """Do the work at once, then wait `seconds` before the status
+        line of the usual answer.
 
-    def take(self, method: str, path: str) -> Fault | None:
-        """Use up one application of the oldest fault that matches."""
-        for armed in self._armed:
-            if armed.matches(method, path):
-                armed.remaining -= 1
-                if armed.remaining == 0:
-                    self._armed.remove(armed)
-                return armed.fault
+        Unlike `delay`, a create is charged before the wait, so a
+        client that gives up early finds it in the ledger at once.
+        """
+        return cls(FaultKind.SLOW_FIRST_BYTE, seconds=_seconds(seconds))
 
-        return None
+    @classmethod
+    def reset_mid_body(cls) -> Fault:
+        """Do the work, send the headers and half the body, then reset
+        the connection (a TCP RST).
+
+        The headers announce the whole body's length. An answer without
+        a body is hung up on instead, as `drop_after` does.
+        """
+        return cls(FaultKind.RESET_MID_BODY)
+
+    @classmethod
+    def truncated_json(cls) -> Fault:
+        """Do the work, then send its answer with the body cut in half.
+
+        The status and headers are valid (the length is the cut body's),
+        only the JSON is broken. An answer without a body goes as is.
+        """
+        return cls(FaultKind.TRUNCATED_JSON)
+
+    @classmethod
+    def json_as_html(cls) -> Fault:
+        """Do the work, then send its JSON answer labelled `text/html`.
+
+        An answer without a body goes as is.
+        """
+        return cls(FaultKind.JSON_AS_HTML)
 
 
-Serve = Callable[[], Awaitable[Answer]]
+def _check_retry_after(retry_after: int) -> None:
+    if retry_after < 0:
+        raise ValueError("Retry-After cannot be negative")
 
 
-async def answer_with_fault(fault: Fault, serve: Serve) -> Answer | None:
-    """Answer as `fault` says; `serve` does the real work when it must.
+def _seconds(seconds: float) -> float:
+    if not 0 <= seconds < math.inf:
+        raise ValueError("a wait must be a finite number of seconds >= 0")
 
-    None means: close the connection without answering.
-    """
-    match fault.kind:
-        case FaultKind.HTML_503:
-            return Answer(503, _HEROKU_PAGE, content_type="text/html")
-        case FaultKind.JSON_500 | FaultKind.ERROR:
-            return error_answer(fault.status, fault.code, fault.message)
-        case FaultKind.RATE_LIMITED:
-            retry = str(int(fault.seconds))
-            answer = error_answer(429, fault.code, fault.message)
-            return answer.with_headers({"Retry-After": retry})
-        case FaultKind.DROP_BEFORE:
-            return None
-        case FaultKind.DROP_AFTER:
-            await serve()
-            return None
-        case FaultKind.DELAY:
-            await asyncio.sleep(fault.seconds)
-            return await serve()
+    return seconds

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
+import struct
 from collections.abc import Mapping
 
 import attrs
@@ -16,6 +18,7 @@ __all__ = [
     "hang_up",
     "json_answer",
     "new_request_id",
+    "reset_mid_body",
 ]
 
 JSON_TYPE = "application/json"
@@ -105,3 +108,32 @@ def hang_up(request: web.BaseRequest) -> web.StreamResponse:
 
     # Never sent: its status only matters if aiohttp's behaviour changes.
     return web.Response(status=500)
+
+
+async def reset_mid_body(
+    request: web.BaseRequest, answer: Answer
+) -> web.StreamResponse:
+    """Send `answer`'s headers and half its body, then reset the
+    connection, as a host that crashes while answering does.
+
+    The headers announce the whole body, so the client knows it was cut
+    short. SO_LINGER 0 turns the close into a TCP RST; on Linux the
+    client still reads what was sent before it.
+    """
+    response = web.StreamResponse(status=answer.status, headers=answer.headers)
+    response.content_type = answer.content_type or JSON_TYPE
+    response.charset = "utf-8"
+    response.content_length = len(answer.body)
+    await response.prepare(request)
+    await response.write(answer.body[: len(answer.body) // 2])
+
+    transport = request.transport
+    if transport is not None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            linger = struct.pack("ii", 1, 0)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+        transport.abort()
+
+    # aiohttp's closing write_eof meets the reset and drops it quietly.
+    return response

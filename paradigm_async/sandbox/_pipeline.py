@@ -10,13 +10,16 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from ._faults import FaultQueue, answer_with_fault
+from ._fault_answers import Outcome, Reset, answer_with_fault
+from ._fault_queue import FaultQueue
+from ._faults import Fault
 from ._http import (
     Answer,
     ApiError,
     error_answer,
     hang_up,
     new_request_id,
+    reset_mid_body,
 )
 from ._idempotency import IdempotencyStore, fingerprint
 from ._journal import Journal
@@ -36,12 +39,12 @@ logger = logging.getLogger("paradigm_async.sandbox")
 class Pipeline:
     """Answers every request the sandbox's aiohttp server receives.
 
-    Wait out the request's arrival delay, record it, take a scripted
-    fault, authenticate, count it against the rate limit, then route,
-    validate and handle. The `public` routes (the contract file) skip
-    the key and the limit. An exception no handler expected becomes 500
-    INTERNAL_ERROR and costs nothing, because charging is the last step
-    of a create.
+    Wait out the request's arrival delay, record it, take its fault (a
+    429 burst, a scripted fault or a random draw), authenticate, count
+    it against the rate limit, then route, validate and handle. The
+    `public` routes (the contract file) skip the key and the limit. An
+    exception no handler expected becomes 500 INTERNAL_ERROR and costs
+    nothing, because charging is the last step of a create.
     """
 
     def __init__(
@@ -83,24 +86,35 @@ class Pipeline:
             return hang_up(request)
         self._journal.record(request, body or b"")
 
-        path, _ = split_target(request.raw_path)
-        faultable = not path.startswith(CONTROL_PREFIX)
-        fault = self._faults.take(request.method, path) if faultable else None
+        fault = self._fault_for(request)
 
         async def serve() -> Answer:
             return _guarded(lambda: self._serve(request, body))
 
         if fault is None:
-            answer: Answer | None = await serve()
+            outcome: Outcome = await serve()
         else:
-            answer = await answer_with_fault(fault, serve)
+            outcome = await answer_with_fault(fault, serve)
 
-        if answer is None:
-            return hang_up(request)
+        return await _send(request, outcome)
 
-        request_id = {"X-Request-Id": new_request_id()}
+    def _fault_for(self, request: web.BaseRequest) -> Fault | None:
+        path, _ = split_target(request.raw_path)
+        if path.startswith(CONTROL_PREFIX):
+            return None
 
-        return answer.with_headers(request_id).response()
+        key = request.headers.get("X-API-Key", "")
+        fault = self._faults.take(request.method, path, key)
+        if fault is not None and logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "sandbox fault %s on %s %s",
+                fault.kind.value,
+                request.method,
+                path,
+                extra={"fault": fault.kind.value, "path": path},
+            )
+
+        return fault
 
     async def _arrive(self, request: web.BaseRequest) -> None:
         # The server counts arrivals, so the network's delay comes before
@@ -164,6 +178,20 @@ class Pipeline:
         return self._idempotency.answer(
             key, idempotency_key, digest, now, lambda: route.handler(call)
         )
+
+
+async def _send(
+    request: web.BaseRequest, outcome: Outcome
+) -> web.StreamResponse:
+    if outcome is None:
+        return hang_up(request)
+
+    request_id = {"X-Request-Id": new_request_id()}
+    if isinstance(outcome, Reset):
+        answer = outcome.answer.with_headers(request_id)
+        return await reset_mid_body(request, answer)
+
+    return outcome.with_headers(request_id).response()
 
 
 def _guarded(step: Callable[[], Answer]) -> Answer:

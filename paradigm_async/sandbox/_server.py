@@ -17,7 +17,9 @@ from ._blueprints import CUSTOMIZATION_TEMPLATES, ENRICHMENT_TEMPLATES
 from ._control import control_routes
 from ._editable import EditableCollection
 from ._enrichments import ENRICHMENTS
-from ._faults import Fault, FaultQueue
+from ._fault_mix import FaultMix
+from ._fault_queue import FaultQueue
+from ._faults import Fault
 from ._idempotency import IdempotencyStore
 from ._jobs import JOBS
 from ._journal import Journal, RequestRecord
@@ -50,7 +52,7 @@ class Sandbox:
     and email and LinkedIn auto responders under `/v1` as the contract
     describes: authentication, the rate limit, credits and refunds, the
     lifecycle of a job or an enrichment, partial updates of the free
-    resources, idempotent creates, and scripted faults; and the
+    resources, idempotent creates, and scripted or random faults; and the
     contract's own file at `/v1/openapi.json`, with no key. Every API
     key starts with `credits`. Time is the running loop's clock, so a
     virtual-time loop speeds it up.
@@ -70,6 +72,12 @@ class Sandbox:
     draws from `random.Random(seed)`, one per request in the order they
     reach the sandbox, so a seed repeats them.
 
+    `faults` fails a random share of the API requests, as a
+    `FaultMix` says, on top of the faults scripted with `inject`. Its
+    draws come from a second generator seeded from `seed`, so that
+    adding faults to a run never moves its arrival delays: the same
+    seed and the same sequence of requests meet the same faults.
+
     Use it as `async with Sandbox() as sandbox:` and point a client at
     `sandbox.url` with `sandbox.api_key`.
     """
@@ -86,9 +94,13 @@ class Sandbox:
         rate_limit_model: RateLimitModel = "sliding_window",
         token_bucket_capacity: int = DEFAULT_BUCKET_CAPACITY,
         arrival_jitter: float = 0.0,
+        faults: FaultMix | None = None,
         seed: int | None = None,
     ) -> None:
         _check_options(api_keys, credits, processing_delay, arrival_jitter)
+        if not isinstance(faults, FaultMix | None):
+            raise TypeError("faults must be a FaultMix or None")
+
         limiter = new_limiter(
             rate_limit_model, rate_limit, capacity=token_bucket_capacity
         )
@@ -96,7 +108,8 @@ class Sandbox:
         self._port = port
         self._keys = tuple(api_keys)
         self._ledger = Ledger(self._keys, credits)
-        self._faults = FaultQueue()
+        fault_seed = None if seed is None else f"faults:{seed}"
+        self._faults = FaultQueue(faults, random.Random(fault_seed).random)
         self._journal = Journal()
         self._collections = self._mount(processing_delay)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -205,7 +218,9 @@ class Sandbox:
 
         `method` is compared case-insensitively, `path` as a prefix of
         the raw request path (for example `/v1/jobs`). Faults never apply
-        to the `/_sandbox/` controls.
+        to the `/_sandbox/` controls. A 429 burst under way for the
+        request's key comes first; a scripted fault comes before the
+        random draw of `faults`.
         """
         self._faults.inject(fault, count=count, method=method, path=path)
 

@@ -40,6 +40,15 @@ class Reply:
     json: Any
 
 
+@attrs.frozen
+class RawReply:
+    """What came back, the body as the bytes received."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+
 class Api:
     """Sends raw requests to `sandbox`, with its first key by default."""
 
@@ -58,13 +67,8 @@ class Api:
         headers: Mapping[str, str] | None = None,
     ) -> Reply:
         """Send `method` to the raw `path`, such as `/v1/jobs/a%2Fb`."""
-        sent = dict(headers or {})
-        if key is _OWN_KEY:
-            sent["X-API-Key"] = self.sandbox.api_key
-        elif key is not None:
-            sent["X-API-Key"] = key
-
-        url = URL(self._base() + path, encoded=True)
+        sent = self._headers(key, headers)
+        url = self.url(path)
         async with self.session.request(
             method, url, json=json, data=data, headers=sent
         ) as response:
@@ -75,6 +79,28 @@ class Api:
 
             return Reply(response.status, response.headers, text, decoded)
 
+    async def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        key: Any = _OWN_KEY,
+        headers: Mapping[str, str] | None = None,
+    ) -> RawReply:
+        """Send like `call`, but keep the body as bytes, undecoded."""
+        sent = self._headers(key, headers)
+        async with self.session.request(
+            method, self.url(path), json=json, headers=sent
+        ) as response:
+            body = await response.read()
+
+            return RawReply(response.status, response.headers, body)
+
+    def url(self, path: str) -> URL:
+        """The sandbox's URL for the raw `path`, left as it is."""
+        return URL(self._base() + path, encoded=True)
+
     async def create(self, path: str = "/v1/jobs", **body: Any) -> Any:
         """Create a record from `body` (default lead) and return its data."""
         body.setdefault("lead", LEAD)
@@ -82,6 +108,17 @@ class Api:
         assert reply.status == 201, reply.text
 
         return reply.json["data"]
+
+    def _headers(
+        self, key: Any, headers: Mapping[str, str] | None
+    ) -> dict[str, str]:
+        sent = dict(headers or {})
+        if key is _OWN_KEY:
+            sent["X-API-Key"] = self.sandbox.api_key
+        elif key is not None:
+            sent["X-API-Key"] = key
+
+        return sent
 
     def _base(self) -> str:
         return self.sandbox.url.removesuffix("/v1")
