@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -42,6 +43,16 @@ DEFAULT_TIMEOUT = 40.0
 (a 503 page) arrives rather than our own timeout."""
 
 _LOOPBACK_NAMES = frozenset({"localhost"})
+
+# RFC 9110: a field name is a token, and a value visible ASCII with
+# spaces and tabs; anything else splits a header or is read differently
+# by each server ("X:A" reaches the server as header "X").
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+_SDK_HEADERS = frozenset(
+    {"content-length", "content-type", "host", "transfer-encoding"}
+)
+"""Headers the request's framing and routing depend on."""
 
 
 class ParadigmClient:
@@ -216,6 +227,20 @@ class ParadigmClient:
         return f"ParadigmClient(base_url={self.base_url!r})"
 
 
+class _HiddenKey(str):
+    """The API key, whose repr hides it.
+
+    The key travels in the headers of every request; a traceback shown
+    with its frames' locals (``pytest -l``, an error tracker) prints
+    those headers by repr. The text sent is the key itself.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'<API key hidden>'"
+
+
 def _api_key(given: object) -> str:
     key = given if given is not None else os.environ.get(API_KEY_ENV)
     if not key:
@@ -229,11 +254,16 @@ def _api_key(given: object) -> str:
             "the API key holds spaces, control or non-ASCII characters"
         )
 
-    return key
+    return _HiddenKey(key)
 
 
 def _base_url(given: object, allow_insecure_http: bool) -> str:
-    text = given or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    # Only None means "the environment's, else the default": an empty
+    # string is refused like any other bad URL, as the default is
+    # production.
+    text = given
+    if text is None:
+        text = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     if not isinstance(text, str):
         raise ConfigurationError("base_url must be a string")
     if not text.isascii() or not text.isprintable() or " " in text:
@@ -273,7 +303,17 @@ def _extra_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
             raise ConfigurationError("header names and values must be strings")
         if name.lower() == "x-api-key":
             raise ConfigurationError("pass the key as api_key=, not a header")
-        if any(ch in f"{name}{value}" for ch in "\r\n\0"):
-            raise ConfigurationError(f"header {name!r} holds CR, LF or NUL")
+        if not _HEADER_NAME.fullmatch(name):
+            raise ConfigurationError(
+                f"header name {name!r} is not an HTTP token (letters, "
+                "digits and !#$%&'*+-.^_`|~)"
+            )
+        if name.lower() in _SDK_HEADERS:
+            raise ConfigurationError(f"the SDK sets the {name} header itself")
+        if not _HEADER_VALUE.fullmatch(value):
+            raise ConfigurationError(
+                f"header {name!r} holds CR, LF, control or non-ASCII "
+                "characters"
+            )
 
     return {str(name): str(value) for name, value in pairs}

@@ -2,8 +2,9 @@
 
 The contract's design (CONTRACT.md, "Envelopes"): one object comes as
 ``{"data": {...}}`` (a bare object is accepted too), a list as ``{"data":
-[...], "pagination": {...}}``, a paid write adds ``"meta"``, and an error
-is ``{"error": {"code": ..., "message": ...}}`` (the documented shape).
+[...], "pagination": {...}}``, a paid write adds ``"meta"`` (whole
+numbers of credits), and an error is ``{"error": {"code": ...,
+"message": ...}}`` (the documented shape).
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ __all__ = [
     "Envelope",
     "ErrorBody",
     "Pagination",
+    "is_credit_count",
     "read_envelope",
     "read_error",
 ]
+
+
+_CREDIT_FIGURES = ("credits_charged", "credits_remaining")
+"""The keys of a paid write's ``meta``: whole numbers of credits, never
+negative. An answer that says otherwise is not read: the ledger would
+add up what it says."""
 
 
 @attrs.frozen(kw_only=True)
@@ -59,15 +67,32 @@ def read_envelope(document: Any) -> Envelope:
     if not isinstance(document, dict) or "data" not in document:
         return Envelope(data=document)
 
-    meta = document.get("meta") or {}
+    meta = document.get("meta")
+    if meta is None:
+        meta = {}
     if not isinstance(meta, dict):
         raise ValueError("$.meta: expected an object")
+    for key in _CREDIT_FIGURES:
+        _check_credits(meta, key)
 
     return Envelope(
         data=document["data"],
         pagination=_read_pagination(document.get("pagination")),
         meta=meta,
     )
+
+
+def is_credit_count(value: object) -> bool:
+    """A number of credits: an integer >= 0 (a bool is not one)."""
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    )
+
+
+def _check_credits(meta: Mapping[str, Any], key: str) -> None:
+    value = meta.get(key)
+    if value is not None and not is_credit_count(value):
+        raise ValueError(f"$.meta.{key}: expected an integer >= 0")
 
 
 def read_error(document: Any) -> ErrorBody | None:

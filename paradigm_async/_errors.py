@@ -25,8 +25,9 @@ Unknown codes fall back on the status; unknown statuses on `APIError`.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
-from html.parser import HTMLParser
 
 from ._envelope import ErrorBody
 
@@ -52,6 +53,13 @@ __all__ = [
 ]
 
 _EXCERPT_CHARS = 200
+_EXCERPT_SOURCE_BYTES = 64 * 1024
+
+# A tag opens with "<" and a letter, "/", "!" or "?" (so "a < b" is text),
+# and runs to the next ">" but never past a "<": each character is read
+# once, however many tags are left unclosed.
+_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+_HIDDEN_TAG = re.compile(r"<(/?)\s*(?:head|style|script)\b", re.IGNORECASE)
 
 
 class ParadigmError(Exception):
@@ -265,7 +273,7 @@ def error_from_response(
         message = parsed.message
     else:
         code = None
-        message = _excerpt(body) or f"HTTP {status} with an empty body"
+        message = _excerpt(body) or _textless(status, body)
 
     cls = _class_for(status, code)
 
@@ -298,13 +306,15 @@ def _class_for(status: int, code: str | None) -> type[APIError]:
 
 
 def _excerpt(body: bytes) -> str:
-    """The body as one short line of text, markup and styles removed."""
-    text = body.decode("utf-8", errors="replace")
+    """The body as one short line of text, markup and styles removed.
+
+    Only the body's first `_EXCERPT_SOURCE_BYTES` are read, in one linear
+    pass: an error page may be huge or hostile, and `html.parser` takes
+    quadratic time over unclosed tags (seconds for 30 KB of ``<a ``).
+    """
+    text = body[:_EXCERPT_SOURCE_BYTES].decode("utf-8", errors="replace")
     if "<" in text:
-        reader = _TextOnly()
-        reader.feed(text)
-        reader.close()
-        text = " ".join(reader.chunks)
+        text = html.unescape(_page_text(text))
     text = " ".join(text.split())
     if len(text) > _EXCERPT_CHARS:
         text = text[: _EXCERPT_CHARS - 1] + "…"
@@ -312,26 +322,28 @@ def _excerpt(body: bytes) -> str:
     return text
 
 
-class _TextOnly(HTMLParser):
-    """Keeps the text of an HTML page, leaving out style and script."""
+def _textless(status: int, body: bytes) -> str:
+    if not body.strip():
+        return f"HTTP {status} with an empty body"
 
-    _HIDDEN = frozenset({"style", "script", "head"})
+    return f"HTTP {status} with a {len(body)}-byte body and no text in it"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.chunks: list[str] = []
-        self._hidden = 0
 
-    def handle_starttag(
-        self, tag: str, attrs: list[tuple[str, str | None]]
-    ) -> None:
-        if tag in self._HIDDEN:
-            self._hidden += 1
+def _page_text(page: str) -> str:
+    """The text of an HTML page outside its tags, head, style and script."""
+    chunks: list[str] = []
+    hidden = 0
+    position = 0
+    for tag in _TAG.finditer(page):
+        if not hidden:
+            chunks.append(page[position : tag.start()])
+        position = tag.end()
+        named = _HIDDEN_TAG.match(tag.group())
+        if named and named.group(1):
+            hidden = max(hidden - 1, 0)
+        elif named:
+            hidden += 1
+    if not hidden:
+        chunks.append(page[position:])
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.chunks.append(data)
+    return " ".join(chunks)

@@ -144,13 +144,13 @@ def template_fields(name: str, value: Any) -> list[dict[str, Any]]:
     items = []
     for index, item in enumerate(value):
         where = f"{name}[{index}]"
-        if isinstance(item, TemplateField):
-            item = unstructure(item)
-        if not isinstance(item, Mapping):
+        if isinstance(item, Mapping):
+            item = dict(item)
+        elif not isinstance(item, TemplateField):
             raise InvalidInputError(
                 f"{where} must be a TemplateField or a mapping"
             )
-        item = structure_input(dict(item), TemplateField, what=where)
+        item = structure_input(item, TemplateField, what=where)
         non_empty_text(f"{name}[{index}].name", item.name)
         items.append(
             {k: v for k, v in unstructure(item).items() if v is not None}

@@ -17,10 +17,15 @@ import attrs
 from ._credits import FREE, PRICES, Price
 from ._errors import InvalidInputError
 
-__all__ = ["ROUTES", "Operation", "encode_segment"]
+__all__ = ["MAX_SEGMENT_LENGTH", "ROUTES", "Operation", "encode_segment"]
 
 _IDEMPOTENT_METHODS = frozenset({"GET", "DELETE", "PATCH"})
 _FIELDS = string.Formatter()
+
+MAX_SEGMENT_LENGTH = 1024
+"""The longest encoded id sent. Ids are opaque, but none comes near this,
+and hosts cut a request line at about 8 KB (aiohttp's server at 8190
+bytes), so a longer one could only fail after being sent."""
 
 
 @attrs.frozen
@@ -55,7 +60,12 @@ class Operation:
 
 
 def encode_segment(value: str, name: str = "id") -> str:
-    """Percent-encode `value` as exactly one path segment."""
+    """Percent-encode `value` as exactly one path segment.
+
+    Raises `InvalidInputError` for a value that is not a string, is
+    empty, is not valid Unicode, or is longer than `MAX_SEGMENT_LENGTH`
+    once encoded.
+    """
     if not isinstance(value, str):
         raise InvalidInputError(
             f"{name} must be a string, got {type(value).__name__}"
@@ -68,6 +78,11 @@ def encode_segment(value: str, name: str = "id") -> str:
         raise InvalidInputError(
             f"{name} holds characters that are not valid Unicode text"
         ) from None
+    if len(encoded) > MAX_SEGMENT_LENGTH:
+        raise InvalidInputError(
+            f"{name} is {len(encoded)} characters long once encoded; "
+            f"at most {MAX_SEGMENT_LENGTH} are sent"
+        )
     if encoded in {".", ".."}:
         encoded = encoded.replace(".", "%2E")
 

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from ._errors import InvalidInputError
-from ._models import Lead, ResearchMode, Status, structure_input, unstructure
+from ._models import Lead, ResearchMode, Status, structure_input
 
 __all__ = [
     "check_email",
@@ -63,7 +63,7 @@ def check_lead(lead: Lead | Mapping[str, Any]) -> Lead:
     still charged); a `Lead`'s `extra` is sent as it is.
     """
     if isinstance(lead, Lead):
-        lead = structure_input(unstructure(lead), Lead, what="lead")
+        lead = structure_input(lead, Lead, what="lead")
     elif isinstance(lead, Mapping):
         unknown = sorted(map(str, set(lead) - _LEAD_FIELDS))
         if unknown:

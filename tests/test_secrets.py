@@ -1,19 +1,30 @@
-"""The API key never shows: not in logs, reprs, errors or tracebacks."""
+"""The API key never shows: not in logs, reprs, errors, tracebacks or the
+command line's output; it goes over plain http only to loopback, and over
+https only to a server whose certificate verifies."""
 
 from __future__ import annotations
 
 import logging
+import shutil
+import ssl
+import subprocess
 import traceback
 
+import aiohttp
 import pytest
+from aiohttp import web
 
 from paradigm_async import (
     APIConnectionError,
     APIError,
+    AuthenticationError,
+    ConfigurationError,
     Lead,
     ParadigmClient,
     ParadigmError,
+    RateLimit,
 )
+from paradigm_async.cli import run
 from paradigm_async.sandbox import Fault, Sandbox
 
 SECRET = "pk_live_do_not_leak_4242"
@@ -73,3 +84,186 @@ async def test_one_info_line_per_completed_request(
     assert record.getMessage().startswith("GET /jobs 200 ")
     assert getattr(record, "paradigm.status") == 200
     assert getattr(record, "paradigm.attempt") == 1
+
+
+async def test_the_key_is_not_in_a_traceback_shown_with_its_locals(
+    sandbox: Sandbox,
+) -> None:
+    """Error trackers and ``pytest -l`` print each frame's locals, the
+    request headers among them; the key's repr hides it."""
+    sandbox.inject(Fault.drop_after())
+    async with ParadigmClient(
+        api_key=SECRET, base_url=sandbox.url, rate_limit=None, max_retries=0
+    ) as client:
+        with pytest.raises(APIConnectionError) as dropped:
+            await client.jobs.get("job_1")
+        with pytest.raises(AuthenticationError) as refused:
+            await client.jobs.get("job_1")
+
+    for caught in (dropped, refused):
+        shown = traceback.TracebackException.from_exception(
+            caught.value, capture_locals=True
+        )
+        text = "".join(shown.format())
+        assert "X-API-Key" in text, "the headers were not among the locals"
+        assert SECRET not in text
+    assert {r.headers["X-API-Key"] for r in sandbox.requests} == {SECRET}
+
+
+async def test_limiter_and_retry_logs_at_every_level_hold_no_key(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    sandbox.inject(Fault.rate_limited(retry_after=0))
+    sandbox.inject(Fault.html_503())
+    async with ParadigmClient(
+        api_key=sandbox.api_key,
+        base_url=sandbox.url,
+        rate_limit=RateLimit(requests=20, seconds=0.5, margin=0),
+    ) as client:
+        view = client.with_options(priority="interactive", deadline=10)
+        for _ in range(3):
+            await view.jobs.list().collect()
+
+    loggers = {record.name for record in caplog.records}
+    assert {"paradigm_async.transport", "paradigm_async.ratelimit"} <= loggers
+    assert sandbox.api_key not in everything_logged(caplog.records)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/v1",
+        "http://10.0.0.1/v1",
+        "http://169.254.169.254/v1",
+        "http://0.0.0.0:8080/v1",
+        "http://localhost.example.com/v1",
+        "http://127.0.0.1.nip.io/v1",
+        "HTTP://Example.COM/v1",
+    ],
+)
+async def test_plain_http_off_loopback_is_refused_before_any_connection(
+    url: str, offloopback_attempts: list[str]
+) -> None:
+    attempts = len(offloopback_attempts)
+
+    with pytest.raises(ConfigurationError, match="plain http"):
+        ParadigmClient(api_key=SECRET, base_url=url)
+
+    assert len(offloopback_attempts) == attempts
+
+
+async def test_plain_http_from_the_environment_is_refused_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARADIGM_API_KEY", SECRET)
+    monkeypatch.setenv("PARADIGM_BASE_URL", "http://example.com/v1")
+
+    with pytest.raises(ConfigurationError, match="plain http") as caught:
+        ParadigmClient()
+
+    assert SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:1/v1",
+        "http://127.8.9.10:1/v1",
+        "http://localhost:1/v1",
+        "http://[::1]:1/v1",
+    ],
+)
+def test_plain_http_to_loopback_is_allowed(url: str) -> None:
+    assert ParadigmClient(api_key=SECRET, base_url=url).base_url == url
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 that no authority signed."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec",
+         "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", key, "-out", cert, "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+async def test_tls_certificates_are_verified_by_default(
+    self_signed: tuple[str, str],
+) -> None:
+    """An unverified server never sees the request, so never the key."""
+    cert, key = self_signed
+    hits: list[web.Request] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        hits.append(request)
+        return web.json_response({"data": [], "pagination": None})
+
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert, key)
+    app = web.Application()
+    app.router.add_get("/v1/jobs", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=served)
+    await site.start()
+    url = f"https://127.0.0.1:{runner.addresses[0][1]}/v1"
+    trusting = ssl.create_default_context(cafile=cert)
+    try:
+        async with ParadigmClient(
+            api_key=SECRET, base_url=url, rate_limit=None, max_retries=0
+        ) as client:
+            with pytest.raises(APIConnectionError) as caught:
+                await client.jobs.list().collect()
+        assert hits == []
+        async with (
+            aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(ssl=trusting)
+            ) as session,
+            ParadigmClient(
+                api_key=SECRET, base_url=url, rate_limit=None, session=session
+            ) as client,
+        ):
+            assert await client.jobs.list().collect() == []
+    finally:
+        await runner.cleanup()
+
+    assert "certificate" in str(caught.value).lower()
+    assert SECRET not in str(caught.value)
+    [request] = hits
+    assert request.headers["X-API-Key"] == SECRET
+
+
+async def test_the_command_line_never_prints_the_key(
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not for a refused key, a dropped connection or a refused URL."""
+    monkeypatch.setenv("PARADIGM_API_KEY", SECRET)
+    monkeypatch.setenv("PARADIGM_BASE_URL", sandbox.url)
+
+    codes = [await run(["jobs", "get", "job_1"])]
+    sandbox.inject(Fault.drop_after(), method="POST")  # never retried
+    codes.append(
+        await run(["jobs", "create", "--set", "lead.email=a@example.com"])
+    )
+    monkeypatch.setenv("PARADIGM_BASE_URL", "http://example.com/v1")
+    codes.append(await run(["jobs", "list"]))
+
+    out, err = capsys.readouterr()
+    assert codes == [1, 1, 1]
+    assert err.count("paradigm: error:") == 3
+    assert "INVALID_API_KEY" in err
+    assert "connection lost" in err
+    assert "plain http" in err
+    assert SECRET not in out + err

@@ -9,9 +9,11 @@ from typing import Any
 
 import attrs
 
+from .._envelope import is_credit_count
 from ._converter import register_model, register_open_enum
 
 __all__ = [
+    "RECORD_HOOKS",
     "Charge",
     "ErrorInfo",
     "Lead",
@@ -108,6 +110,20 @@ class ResearchRecord:
     def is_terminal(self) -> bool:
         """Whether it has finished: completed or failed."""
         return self.status in TERMINAL_STATUSES
+
+
+def _structure_credits(value: Any, _: type) -> int | None:
+    if value is None:
+        return None
+    if not is_credit_count(value):
+        raise ValueError("expected a number of credits, an integer >= 0")
+
+    return int(value)
+
+
+RECORD_HOOKS = {"credits_charged": _structure_credits}
+"""Hooks for `register_model` of each `ResearchRecord`: a negative or
+fractional charge is not read (the ledger adds charges up)."""
 
 
 register_open_enum(ResearchMode)

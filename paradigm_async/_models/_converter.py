@@ -1,10 +1,12 @@
 """The one cattrs converter, and the rules it decodes answers by.
 
 Decoding is strict where silence would corrupt data: ``null`` never
-becomes the string ``"None"``, ``"12"`` never becomes 12 and 12.7 never
-becomes 12. It is tolerant where the contract asks for it: fields the
-models do not know are kept in each model's `extra`, and an enum value
-the SDK does not know stays a plain string.
+becomes the string ``"None"``, ``"12"`` never becomes 12, 12.7 never
+becomes 12, and a list field takes only an array (cattrs alone would
+split a string into its characters, or keep an object's keys). It is
+tolerant where the contract asks for it: fields the models do not know
+are kept in each model's `extra`, and an enum value the SDK does not know
+stays a plain string.
 
 Structure hooks are generated once per model, when it is registered.
 """
@@ -13,12 +15,18 @@ from __future__ import annotations
 
 import enum
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
+from cattrs.cols import (
+    homogenous_tuple_structure_factory,
+    is_mutable_sequence,
+    is_sequence,
+    list_structure_factory,
+)
 from cattrs.gen import (
     make_dict_structure_fn,
     make_dict_unstructure_fn,
@@ -39,6 +47,8 @@ __all__ = [
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
+
+StructureHook = Callable[[Any, Any], Any]
 
 EXTRA_FIELD = "extra"
 """Each model's field for the answer's keys that the model does not know."""
@@ -86,12 +96,36 @@ converter.register_structure_hook(bool, _structure_bool)
 converter.register_structure_hook(float, _structure_float)
 
 
+def _array_hook(kind: Any) -> StructureHook:
+    """Structure `kind` (``list[X]``, ``Sequence[X]``) from an array only."""
+    if is_mutable_sequence(kind):
+        items = list_structure_factory(kind, converter)
+    else:
+        items = homogenous_tuple_structure_factory(kind, converter)
+
+    def structure_array(value: Any, cls: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"expected an array, got {type(value).__name__}")
+
+        return items(value, cls)
+
+    return structure_array
+
+
+converter.register_structure_hook_factory(is_sequence, _array_hook)
+
+
 def _structure_datetime(value: Any, _: type) -> datetime:
     if not isinstance(value, str):
-        raise TypeError(f"expected an ISO 8601 string, got {value!r}")
+        raise TypeError(
+            f"expected an ISO 8601 string, got {type(value).__name__}"
+        )
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    # A moment is written back in UTC; one with no UTC date (year 1 at
+    # +05:30) raises OverflowError here, not when it is encoded.
+    parsed.astimezone(UTC)
 
     return parsed
 
@@ -121,21 +155,31 @@ def register_open_enum(kind: type[E]) -> None:
         if value is None and type(None) in get_args(candidate):
             return None
         if not isinstance(value, str):
-            raise TypeError(f"expected a string, got {value!r}")
+            raise TypeError(f"expected a string, got {type(value).__name__}")
 
         return known.get(value, value)
 
     converter.register_structure_hook_func(matches, structure_open)
 
 
-def register_model(cls: type[T], *, omit: tuple[str, ...] = ()) -> None:
+def register_model(
+    cls: type[T],
+    *,
+    omit: tuple[str, ...] = (),
+    hooks: Mapping[str, StructureHook] | None = None,
+) -> None:
     """Generate `cls`'s hooks once: keep unknown keys, skip `omit` fields.
 
-    `omit` names fields the SDK fills in itself, never read from the wire.
+    `omit` names fields the SDK fills in itself, never read from the wire;
+    `hooks` decode the named fields more strictly than their type does.
     """
     fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
     wire_names = frozenset(fields) - {EXTRA_FIELD, *omit}
     skipped: dict[str, Any] = {name: override(omit=True) for name in omit}
+    checked: dict[str, Any] = {
+        name: override(struct_hook=hook)
+        for name, hook in (hooks or {}).items()
+    }
     keep_extra: dict[str, Any] = {EXTRA_FIELD: override(rename=_EXTRA_KEY)}
     drop_extra: dict[str, Any] = {EXTRA_FIELD: override(omit=True)}
     inner = make_dict_structure_fn(
@@ -144,6 +188,7 @@ def register_model(cls: type[T], *, omit: tuple[str, ...] = ()) -> None:
         _cattrs_forbid_extra_keys=False,
         **keep_extra,
         **skipped,
+        **checked,
     )
 
     def structure_model(value: Any, kind: type[T]) -> T:
@@ -183,9 +228,15 @@ def structure(value: Any, cls: type[T], *, path: str = "$.data") -> T:
 
 
 def structure_input(value: Any, cls: type[T], *, what: str) -> T:
-    """Read a caller's mapping into `cls`, or raise `InvalidInputError`."""
+    """Read a caller's mapping into `cls`, or raise `InvalidInputError`.
+
+    An instance of `cls` is checked the same way: attrs does not check
+    types, so a model built by hand may hold anything.
+    """
     try:
-        return converter.structure(value, cls)
+        wire = unstructure(value) if isinstance(value, cls) else value
+
+        return converter.structure(wire, cls)
     except Exception as exc:
         messages = _describe(exc, what)
         raise InvalidInputError("; ".join(messages)) from exc

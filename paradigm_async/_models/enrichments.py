@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from ._common import ResearchRecord
+from ._common import RECORD_HOOKS, ResearchRecord
 from ._converter import register_model
 
 __all__ = ["Company", "Enrichment", "Person"]
@@ -49,4 +49,4 @@ class Enrichment(ResearchRecord):
 
 register_model(Company)
 register_model(Person)
-register_model(Enrichment, omit=("charge",))
+register_model(Enrichment, omit=("charge",), hooks=RECORD_HOOKS)

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from ._common import ResearchRecord
+from ._common import RECORD_HOOKS, ResearchRecord
 from ._converter import register_model
 
 __all__ = ["Job", "JobResult"]
@@ -32,4 +32,4 @@ class Job(ResearchRecord):
 
 
 register_model(JobResult)
-register_model(Job, omit=("charge",))
+register_model(Job, omit=("charge",), hooks=RECORD_HOOKS)
