@@ -64,7 +64,7 @@ class _AttemptFailed(Exception):
     def __init__(
         self,
         failure: Failure,
-        error: APIError | APIConnectionError,
+        error: APIError | APIConnectionError | DecodeError,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(failure.value)
@@ -299,15 +299,24 @@ def _read_answer(
 
 
 def _decode_success(raw: bytes) -> Envelope:
+    """The envelope of a 2xx answer.
+
+    A body that is not JSON at all was garbled on its way (cut short, or
+    a host's page): the attempt failed with its outcome unknown, so a
+    read is tried again and a create is not, unless allowed. JSON of the
+    wrong shape is the server's answer, and raises `DecodeError` at once.
+    """
     if not raw.strip():
         return Envelope(data=None)
     try:
         document = _json.loads(raw)
     except (ValueError, RecursionError) as exc:  # and UnicodeDecodeError
         excerpt = raw[:80].decode("utf-8", errors="replace")
-        raise DecodeError(
+        garbled = DecodeError(
             f"the answer is not JSON: {excerpt!r}", path="$"
-        ) from exc
+        )
+        garbled.__cause__ = exc
+        raise _AttemptFailed(Failure.UNKNOWN_OUTCOME, garbled) from exc
     try:
         return read_envelope(document)
     except ValueError as exc:
@@ -407,7 +416,7 @@ def _unknown_outcome_note(request: Request) -> str:
 
 def _final(
     request: Request, failed: _AttemptFailed
-) -> APIError | APIConnectionError:
+) -> APIError | APIConnectionError | DecodeError:
     """The error to raise once `failed` will not be tried again."""
     error = failed.error
     if isinstance(error, ServerError) and error.outcome_unknown:

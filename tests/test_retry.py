@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from paradigm_async import DecodeError, ParadigmClient
 from paradigm_async._retry import Failure, RetryPolicy, parse_retry_after
+from paradigm_async.sandbox import Fault, Sandbox
 
 SAFE_FOR_CREATES = {Failure.NOT_SENT, Failure.RATE_LIMITED, Failure.API_FAILED}
 
@@ -65,3 +67,29 @@ def test_retry_after_as_an_http_date() -> None:
     parsed = parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT")
 
     assert parsed == 0.0
+
+
+async def test_a_garbled_answer_to_a_read_is_tried_again(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    """A 200 whose body was cut short is a failed attempt, not data."""
+    sandbox.inject(Fault.truncated_json(), method="GET")
+
+    jobs = await client.jobs.list().collect()
+
+    assert jobs == []
+    assert len(sandbox.requests) == 2
+
+
+async def test_a_garbled_answer_to_a_create_is_uncertain_not_resent(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    sandbox.inject(Fault.truncated_json(), method="POST")
+
+    with pytest.raises(DecodeError) as caught:
+        await client.jobs.create({"email": "ada@example.com"})
+
+    assert caught.value.idempotency_key is not None
+    assert len(sandbox.requests) == 1
+    assert client.credits.uncertain == 1
+    assert sandbox.account().charged == 1
