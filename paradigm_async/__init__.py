@@ -6,7 +6,7 @@ return or raise.
 
 from ._capture import ResponseCapture
 from ._client import DEFAULT_BASE_URL, ParadigmClient
-from ._credits import CreditLedger, CreditTotals, Price
+from ._credits import CreditBudget, CreditLedger, CreditTotals, Price
 from ._envelope import Pagination
 from ._errors import (
     APIConnectionError,
@@ -63,6 +63,7 @@ __all__ = [
     "Charge",
     "Company",
     "ConfigurationError",
+    "CreditBudget",
     "CreditBudgetExceeded",
     "CreditLedger",
     "CreditTotals",

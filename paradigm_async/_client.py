@@ -15,7 +15,7 @@ import attrs
 from yarl import URL
 
 from ._capture import ResponseCapture
-from ._credits import CreditLedger
+from ._credits import CreditBudget, CreditLedger
 from ._errors import ConfigurationError
 from ._exchange import APIResponse
 from ._not_given import NOT_GIVEN, NotGiven
@@ -80,6 +80,11 @@ class ParadigmClient:
             ``Idempotency-Key``, so a retry could be charged twice.
         allow_insecure_http: allow sending the key over plain ``http://``
             to a host that is not loopback.
+        max_credits: the most this client's creates may spend: what
+            was charged and not refunded, plus what creates in flight
+            and creates of unknown outcome hold. A create that would
+            pass it raises `CreditBudgetExceeded` before anything is
+            sent. None: no cap.
     """
 
     def __init__(
@@ -95,6 +100,7 @@ class ParadigmClient:
         max_connections: int = 100,
         retry_unknown_outcome: bool = False,
         allow_insecure_http: bool = False,
+        max_credits: int | None = None,
     ) -> None:
         key = _api_key(api_key)
         self.base_url = _base_url(base_url, allow_insecure_http)
@@ -105,6 +111,7 @@ class ParadigmClient:
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise ConfigurationError("rate_limit must be a RateLimit or None")
 
+        budget = CreditBudget(max_credits)
         self.credits = CreditLedger()
         self.limiter = Limiter(rate_limit, shared_key=schedule_key(key))
         self._sessions = SessionHolder(
@@ -122,12 +129,16 @@ class ParadigmClient:
             limiter=self.limiter,
             sessions=self._sessions,
         )
-        self._bind(transport)
+        self._bind(transport, budget)
 
-    def _bind(self, transport: Transport) -> None:
-        """Give the resource groups `transport` to send with."""
+    def _bind(self, transport: Transport, budget: CreditBudget) -> None:
+        """Give the resource groups `transport` to send with and
+        `budget` to reserve their creates' cost in."""
         self._transport = transport
-        context = Context(transport=transport, credits=self.credits)
+        self._budget = budget
+        context = Context(
+            transport=transport, credits=self.credits, budget=budget
+        )
         self.jobs = Jobs(context)
         self.enrichments = Enrichments(context)
         self.blueprints = Blueprints(context)
@@ -139,6 +150,7 @@ class ParadigmClient:
         priority: Priority | NotGiven = NOT_GIVEN,
         queue_timeout: float | NotGiven | None = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
+        max_credits: int | NotGiven | None = NOT_GIVEN,
     ) -> ParadigmClient:
         """A view of this client whose calls wait and give up differently.
 
@@ -147,7 +159,11 @@ class ParadigmClient:
         calls go ahead of queued bulk ones; `queue_timeout` bounds the
         wait for a rate slot (`QueueTimeoutError`, nothing sent);
         `deadline` bounds each whole call, retries included
-        (`APITimeoutError`). Raises `ConfigurationError` for bad values.
+        (`APITimeoutError`). `max_credits` gives the view a budget of
+        its own, shared by every call made through it (and its views),
+        on top of this client's (`CreditBudgetExceeded`, nothing sent);
+        left out or None, the view shares this client's budget. Raises
+        `ConfigurationError` for bad values.
         """
         given: dict[str, Any] = {
             "priority": priority,
@@ -156,10 +172,19 @@ class ParadigmClient:
         }
         changes = {k: v for k, v in given.items() if v is not NOT_GIVEN}
         options = attrs.evolve(self._transport.options, **changes)
+        budget = self._budget
+        if max_credits is not NOT_GIVEN and max_credits is not None:
+            budget = CreditBudget(max_credits, parent=budget)
         view = copy.copy(self)
-        view._bind(self._transport.with_options(options))
+        view._bind(self._transport.with_options(options), budget)
 
         return view
+
+    @property
+    def budget(self) -> CreditBudget:
+        """The credit budget this client's (or view's) creates reserve
+        in: its `limit`, `net`, `reserved`, `uncertain`, `available`."""
+        return self._budget
 
     async def request(
         self,

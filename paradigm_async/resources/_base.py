@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import attrs
 
-from .._credits import CreditLedger, Price
+from .._credits import CreditBudget, CreditLedger, Price
 from .._envelope import Envelope
 from .._errors import NotFoundError
 from .._exchange import APIResponse, Progress, Request
@@ -44,10 +44,12 @@ M = TypeVar("M", bound=_Identified)
 
 @attrs.frozen
 class Context:
-    """What a resource needs from its client: the transport and ledger."""
+    """What a resource needs from its client: the transport, the ledger
+    and the budget its creates reserve their cost in."""
 
     transport: Transport
     credits: CreditLedger
+    budget: CreditBudget
 
 
 class Collection(Generic[M]):

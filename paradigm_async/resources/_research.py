@@ -101,27 +101,29 @@ class ResearchResource(Collection[M]):
         cost = self.prices["create"].credits(mode)
         key = new_idempotency_key(idempotency_key)
         ledger = self._context.credits
+        # Reserved before the first await, so that the budget is checked
+        # and held before the call is queued for a rate slot.
+        reservation = ledger.reserve(self._context.budget, cost, key)
         progress = Progress()
         try:
             response = await self._send(
                 "create", json=body, idempotency_key=key, progress=progress
             )
             item = self._decode(response)
-        except asyncio.CancelledError:
-            if progress.uncertain:
-                ledger.record_uncertain(cost, key)
-            raise
-        except (APIError, APIConnectionError) as exc:
-            if exc.outcome_unknown:
-                ledger.record_uncertain(cost, key)
-            raise
         except DecodeError as exc:
-            ledger.record_uncertain(cost, key)
+            ledger.record_uncertain(cost, key, reservation)
             raise _unreadable_create(exc, key) from exc
+        except BaseException as exc:
+            if _may_have_charged(exc, progress):
+                _mark_unknown(exc)
+                ledger.record_uncertain(cost, key, reservation)
+            else:
+                reservation.release()
+            raise
 
         charge = _charge(response, item, mode, cost)
         ledger.record_charge(
-            item.id, charge.credits, charge.credits_remaining, key
+            item.id, charge.credits, charge.credits_remaining, key, reservation
         )
         ledger.observe(item.id, item.status)
         charged: M = attrs.evolve(item, charge=charge)
@@ -133,6 +135,27 @@ class ResearchResource(Collection[M]):
         self._context.credits.observe(item.id, item.status)
 
         return item
+
+
+def _may_have_charged(exc: BaseException, progress: Progress) -> bool:
+    """Whether a create that raised `exc` may still have been charged.
+
+    An error that says its outcome is unknown may have been; so may any
+    call with an attempt still out (cancelled while in flight) or one
+    whose earlier attempt ended unknown, whatever the last attempt drew:
+    a retry's 500 or 402 says nothing of the attempt before it.
+    """
+    if isinstance(exc, APIError | APIConnectionError) and exc.outcome_unknown:
+        return True
+
+    return progress.uncertain
+
+
+def _mark_unknown(exc: BaseException) -> None:
+    """Say on the error that the create may have been charged, when only
+    an earlier attempt knew it (the last one drew a definite answer)."""
+    if isinstance(exc, APIError | APIConnectionError):
+        exc.outcome_unknown = True
 
 
 def _unreadable_create(exc: DecodeError, key: str) -> DecodeError:

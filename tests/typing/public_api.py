@@ -9,6 +9,7 @@ from typing import assert_type
 from paradigm_async import (
     NOT_GIVEN,
     APIResponse,
+    CreditBudget,
     CreditTotals,
     CustomizationTemplate,
     EmailAutoResponder,
@@ -54,6 +55,9 @@ async def every_group(client: ParadigmClient, lead: Lead) -> None:
     )
     assert_type(await client.request("GET", "/jobs"), APIResponse)
     assert_type(client.credits.snapshot(), CreditTotals)
+    assert_type(client.budget, CreditBudget)
+    assert_type(client.budget.available, int | None)
+    assert_type(client.with_options(max_credits=10), ParadigmClient)
     with client.capture_responses() as captured:
         assert_type(captured, ResponseCapture)
     async for page in client.jobs.list().pages():
@@ -63,3 +67,5 @@ async def every_group(client: ParadigmClient, lead: Lead) -> None:
 def options() -> None:
     ParadigmClient(rate_limit=RateLimit(requests=10, seconds=2.0))
     ParadigmClient(rate_limit=None)
+    ParadigmClient(max_credits=100)
+    ParadigmClient(max_credits=None)
