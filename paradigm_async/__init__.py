@@ -4,6 +4,7 @@ Start with `ParadigmClient`; everything else here is what its calls take,
 return or raise.
 """
 
+from ._bulk import BulkProgress, BulkResult
 from ._capture import ResponseCapture
 from ._client import DEFAULT_BASE_URL, ParadigmClient
 from ._credits import CreditBudget, CreditLedger, CreditTotals, Price
@@ -19,6 +20,7 @@ from ._errors import (
     InsufficientCreditsError,
     InvalidInputError,
     NotFoundError,
+    NotSentError,
     ParadigmError,
     QueueTimeoutError,
     RateLimitError,
@@ -60,6 +62,8 @@ __all__ = [
     "APIResponse",
     "APITimeoutError",
     "AuthenticationError",
+    "BulkProgress",
+    "BulkResult",
     "Charge",
     "Company",
     "ConfigurationError",
@@ -81,6 +85,7 @@ __all__ = [
     "LinkedInAutoResponder",
     "NotFoundError",
     "NotGiven",
+    "NotSentError",
     "Page",
     "Pagination",
     "Paginator",

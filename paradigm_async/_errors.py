@@ -9,6 +9,7 @@ Every error the SDK raises derives from `ParadigmError`::
     ├── DecodeError             an answer that cannot be read as the contract
     ├── WaitTimeoutError        a job or enrichment did not finish in time
     ├── QueueTimeoutError       no rate slot within queue_timeout: not sent
+    ├── NotSentError            a bulk input left unsent after a fatal error
     ├── APIConnectionError      no answer: connection failed or was dropped
     │   └── APITimeoutError     no answer within the attempt's timeout
     └── APIError                the server answered with an error status
@@ -42,6 +43,7 @@ __all__ = [
     "InsufficientCreditsError",
     "InvalidInputError",
     "NotFoundError",
+    "NotSentError",
     "ParadigmError",
     "QueueTimeoutError",
     "RateLimitError",
@@ -84,6 +86,18 @@ class CreditBudgetExceeded(ParadigmError):
         super().__init__(message)
         self.cost = cost
         self.available = available
+
+
+class NotSentError(ParadigmError):
+    """A bulk run's input was not sent: an earlier one failed in a way
+    that every later one would too (a bad key, no credits left).
+
+    Nothing was sent or charged for it; `cause` is the earlier error.
+    """
+
+    def __init__(self, message: str, *, cause: ParadigmError) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class DecodeError(ParadigmError):

@@ -312,9 +312,7 @@ def _decode_success(raw: bytes) -> Envelope:
         document = _json.loads(raw)
     except (ValueError, RecursionError) as exc:  # and UnicodeDecodeError
         excerpt = raw[:80].decode("utf-8", errors="replace")
-        garbled = DecodeError(
-            f"the answer is not JSON: {excerpt!r}", path="$"
-        )
+        garbled = DecodeError(f"the answer is not JSON: {excerpt!r}", path="$")
         garbled.__cause__ = exc
         raise _AttemptFailed(Failure.UNKNOWN_OUTCOME, garbled) from exc
     try:

@@ -1,4 +1,4 @@
-"""`paradigm enrich`: one enrichment per CSV row, one JSON line per row.
+"""`paradigm enrich`: one enrichment per CSV row, one line out per row.
 
 Rows are sent with bounded concurrency and written in input order. Every
 row gets its line: the finished enrichment, or why it has none. A row
@@ -6,35 +6,33 @@ whose email is missing or malformed is refused by the SDK before sending,
 so it costs nothing. A row charged whose wait then fails keeps its
 enrichment's id and cost in its line. After an authentication or credit
 error no further row is sent, the rows left are written as skipped, and
-the run exits non-zero.
+the run exits non-zero. With ``--journal run.db`` the run can be killed
+at any moment and rerun with the same command: done rows are not paid
+for again (see `paradigm_async.resources._bulk_create`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 
-from .. import _json
+from .._bulk import BulkResult
 from .._client import ParadigmClient
-from .._errors import (
-    APIError,
-    AuthenticationError,
-    InsufficientCreditsError,
-    InvalidInputError,
-    ParadigmError,
+from .._errors import InvalidInputError, NotSentError
+from .._models import Enrichment, ResearchMode, unstructure
+from ._leads_csv import read_rows
+from ._output import (
+    error_fields,
+    finished_fields,
+    open_output,
+    output_format,
 )
-from .._models import Enrichment, ResearchMode, Status, unstructure
-from ._leads_csv import CsvRow, read_rows
 from ._progress import progress_bar
 
 __all__ = ["EnrichOptions", "Summary", "enrich_file"]
-
-_FATAL = (AuthenticationError, InsufficientCreditsError)
 
 Line = dict[str, Any]
 """One output line: row, email, outcome, status, credits, enrichment,
@@ -52,6 +50,9 @@ class EnrichOptions:
     poll_interval: float = 2.0
     wait_timeout: float = 600.0
     progress: bool = True
+    journal: Path | None = None
+    output_format: str | None = None
+    """``jsonl`` or ``csv``; None: by the output's extension."""
 
 
 @attrs.define
@@ -64,6 +65,8 @@ class Summary:
     invalid: int = 0
     errors: int = 0
     skipped: int = 0
+    resumed: int = 0
+    """Rows finished by an earlier run, taken from the journal."""
     stopped: str | None = None
     """Why sending stopped early (an authentication or credit error)."""
 
@@ -75,124 +78,89 @@ class Summary:
 async def enrich_file(
     client: ParadigmClient, options: EnrichOptions
 ) -> Summary:
-    """Enrich every row of `options.leads` into `options.output`."""
-    rows = list(read_rows(options.leads))
-    summary = Summary(rows=len(rows))
-    bar = progress_bar(len(rows), "enriching", enabled=options.progress)
-    run = _Run(client, options)
-    with options.output.open("w", encoding="utf-8") as out:
+    """Enrich every row of `options.leads` into `options.output`.
+
+    Rows are read lazily and written in input order as they finish. With
+    a journal the lines go to a partial file that replaces the output
+    only once every row has its line, so a rerun after a crash leaves
+    one complete file; without one, each line is written as it comes,
+    so a crash keeps every line already paid for.
+    """
+    summary = Summary(rows=_count_rows(options.leads))
+    bar = progress_bar(summary.rows, "enriching", enabled=options.progress)
+    target = options.output
+    if options.journal is not None:
+        target = target.with_name(f"{target.name}.partial")
+    results = client.enrichments.create_many(
+        (row.lead for row in read_rows(options.leads)),
+        research_mode=options.research_mode,
+        concurrency=options.concurrency,
+        ordered=True,
+        poll_interval=options.poll_interval,
+        wait_timeout=options.wait_timeout,
+        journal=options.journal,
+    )
+    fmt = output_format(options.output, options.output_format)
+    with open_output(
+        target, fmt=fmt, leads=options.leads, record="enrichment"
+    ) as out:
         try:
-            async for line in run.lines(rows):
+            async for result in results:
+                line = _line(result)
                 summary.count(line["outcome"])
-                _write(out, line)
+                summary.resumed += result.resumed
+                if isinstance(result.error, NotSentError):
+                    summary.stopped = str(result.error.cause)
+                out.write(line)
                 bar.update()
         finally:
             bar.close()
-    summary.stopped = run.stop_reason
+    if target != options.output:
+        target.replace(options.output)
 
     return summary
 
 
-class _Run:
-    """One run's rows in flight, and whether sending has been stopped."""
+def _count_rows(path: Path) -> int:
+    return sum(1 for _ in read_rows(path))
 
-    def __init__(self, client: ParadigmClient, options: EnrichOptions):
-        self._client = client
-        self._options = options
-        self._slots = asyncio.Semaphore(options.concurrency)
-        self.stop_reason: str | None = None
 
-    async def lines(self, rows: list[CsvRow]) -> AsyncIterator[Line]:
-        """Yield each row's line in input order as the rows finish.
+def _line(result: BulkResult[Any, Enrichment]) -> Line:
+    """One row's line: the enrichment, or why it has none."""
+    base: Line = {
+        "row": result.index + 1,
+        "email": result.input.get("email"),
+    }
+    error, enrichment = result.error, result.value
+    if error is None:
+        assert enrichment is not None
+        charged = enrichment.charge.credits if enrichment.charge else 0
+        return {**base, **_enrichment_fields(enrichment, charged)}
+    if isinstance(error, NotSentError):
+        return {**base, **_error_fields("skipped", str(error))}
+    if isinstance(error, InvalidInputError):
+        return {**base, **_error_fields("invalid", str(error), error)}
+    line = {**base, **_error_fields("errors", str(error), error)}
+    if enrichment is not None:
+        # Charged, then the wait failed: keep its id and cost.
+        charged = enrichment.charge.credits if enrichment.charge else 0
+        line.update(
+            status=str(enrichment.status),
+            credits=charged,
+            enrichment=unstructure(enrichment),
+        )
 
-        One task per row, at most `concurrency` of them working at once:
-        sized for files that fit in memory; the bulk module streams.
-        """
-        tasks = [asyncio.ensure_future(self._line(row)) for row in rows]
-        try:
-            for task in tasks:
-                yield await task
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _line(self, row: CsvRow) -> Line:
-        base: Line = {"row": row.number, "email": row.lead.get("email")}
-        async with self._slots:
-            if self.stop_reason is not None:
-                skipped = f"not sent: {self.stop_reason}"
-                return {**base, **_error_fields("skipped", skipped)}
-            try:
-                created = await self._client.enrichments.create(
-                    row.lead, research_mode=self._options.research_mode
-                )
-            except InvalidInputError as exc:
-                return {**base, **_error_fields("invalid", str(exc), exc)}
-            except _FATAL as exc:
-                self.stop_reason = f"an earlier row failed with {exc}"
-                return {**base, **_error_fields("errors", str(exc), exc)}
-            except ParadigmError as exc:
-                return {**base, **_error_fields("errors", str(exc), exc)}
-
-            return {**base, **await self._finish(created)}
-
-    async def _finish(self, created: Enrichment) -> Line:
-        """Wait for a charged enrichment; keep its id if the wait fails."""
-        charged = created.charge.credits if created.charge else 0
-        if created.is_terminal:
-            return _enrichment_fields(created, charged)
-        try:
-            done = await self._client.enrichments.wait(
-                created.id,
-                timeout=self._options.wait_timeout,
-                poll_interval=self._options.poll_interval,
-            )
-        except ParadigmError as exc:
-            return {
-                **_error_fields("errors", str(exc), exc),
-                "status": str(created.status),
-                "credits": charged,
-                "enrichment": unstructure(created),
-            }
-
-        return _enrichment_fields(done, charged)
+    return line
 
 
 def _enrichment_fields(enrichment: Enrichment, charged: int) -> Line:
-    failed = enrichment.status == Status.FAILED
-
-    return {
-        "outcome": "failed" if failed else "completed",
-        "status": str(enrichment.status),
-        "credits": 0 if failed else charged,
-        "enrichment": unstructure(enrichment),
-        "error": (unstructure(enrichment.error) if enrichment.error else None),
-    }
+    return finished_fields(enrichment, charged, record="enrichment")
 
 
 def _error_fields(
     outcome: str, message: str, exc: BaseException | None = None
 ) -> Line:
-    error: dict[str, Any] = {"message": message}
-    if exc is not None:
-        error["type"] = type(exc).__name__
-    if isinstance(exc, APIError):
-        error["status"] = exc.status
-        error["code"] = exc.code
-
-    return {
-        "outcome": outcome,
-        "status": "error" if outcome != "skipped" else "skipped",
-        "credits": 0,
-        "enrichment": None,
-        "error": error,
-    }
-
-
-def _write(out: IO[str], line: Line) -> None:
-    out.write(_json.dumps(line).decode() + "\n")
-    out.flush()
+    return error_fields(outcome, message, exc, record="enrichment")
 
 
 def print_summary(summary: Summary, client: ParadigmClient) -> None:
@@ -211,5 +179,11 @@ def print_summary(summary: Summary, client: ParadigmClient) -> None:
         "reported",
         file=sys.stderr,
     )
+    if summary.resumed:
+        print(
+            f"{summary.resumed} rows were finished by an earlier run "
+            "(from the journal)",
+            file=sys.stderr,
+        )
     if summary.stopped is not None:
         print(f"stopped early: {summary.stopped}", file=sys.stderr)

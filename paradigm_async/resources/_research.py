@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 
+from .. import _watcher
 from .._errors import (
     APIConnectionError,
     APIError,
@@ -84,6 +85,39 @@ class ResearchResource(Collection[M]):
                     last_status=str(item.status),
                 )
             await asyncio.sleep(min(poll_interval, left))
+
+    def wait_many(
+        self,
+        ids: Iterable[str | M],
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 2.0,
+        max_interval: float = 30.0,
+    ) -> AsyncGenerator[M, None]:
+        """Wait on many at once; yield each as it completes or fails. Free.
+
+        `ids` holds ids, or the records a create returned (better: their
+        ``created_at`` tells the walk how far back to look); each is
+        yielded once, in the order they finish. One poll loop walks the
+        list endpoint, 100 records a request, instead of polling each
+        id; while nothing finishes its pauses double from
+        `poll_interval` to `max_interval`. An id the list does not show
+        is fetched on its own after two rounds. Raises `WaitTimeoutError`
+        once `timeout` seconds (from the first iteration) have passed with
+        some still running (its message names them; those yielded stay
+        yielded), `NotFoundError`
+        for an id that no longer exists, and `InvalidInputError` here
+        for bad arguments. Leaving the loop early stops polling once the
+        iterator is closed: use ``contextlib.aclosing`` to close it at
+        once.
+        """
+        return _watcher.wait_many(
+            self,
+            ids,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+        )
 
     async def _create(
         self,

@@ -58,7 +58,7 @@ class Pipeline:
         api: Router,
         control: Router,
         public: Router,
-        idempotency: IdempotencyStore,
+        idempotency: IdempotencyStore | None,
         clock: Callable[[], float],
         arrival_delay: Callable[[], float],
     ) -> None:
@@ -170,7 +170,11 @@ class Pipeline:
 
         call = Call(key, params, _parse_query(query), body, now)
         idempotency_key = request.headers.get("Idempotency-Key")
-        if not route.creates or idempotency_key is None:
+        if (
+            not route.creates
+            or idempotency_key is None
+            or self._idempotency is None
+        ):
             return route.handler(call)
 
         digest = fingerprint(request.method, path, body)

@@ -78,6 +78,9 @@ class Sandbox:
     adding faults to a run never moves its arrival delays: the same
     seed and the same sequence of requests meet the same faults.
 
+    `honor_idempotency=False` ignores ``Idempotency-Key``, as the live
+    API may: every create is a new, charged record.
+
     Use it as `async with Sandbox() as sandbox:` and point a client at
     `sandbox.url` with `sandbox.api_key`.
     """
@@ -96,6 +99,7 @@ class Sandbox:
         arrival_jitter: float = 0.0,
         faults: FaultMix | None = None,
         seed: int | None = None,
+        honor_idempotency: bool = True,
     ) -> None:
         _check_options(api_keys, credits, processing_delay, arrival_jitter)
         if not isinstance(faults, FaultMix | None):
@@ -125,7 +129,7 @@ class Sandbox:
             api=Router(r for c in self._collections for r in c.routes()),
             control=Router(control_routes(self._ledger)),
             public=Router(openapi_routes()),
-            idempotency=IdempotencyStore(),
+            idempotency=IdempotencyStore() if honor_idempotency else None,
             clock=self._now,
             arrival_delay=self._arrival_delay,
         )
