@@ -63,8 +63,9 @@ def encode_segment(value: str, name: str = "id") -> str:
     """Percent-encode `value` as exactly one path segment.
 
     Raises `InvalidInputError` for a value that is not a string, is
-    empty, is not valid Unicode, or is longer than `MAX_SEGMENT_LENGTH`
-    once encoded.
+    empty, is ``.`` or ``..`` (even percent-encoded, a server or proxy
+    that normalises paths would read it as a step up), is not valid
+    Unicode, or is longer than `MAX_SEGMENT_LENGTH` once encoded.
     """
     if not isinstance(value, str):
         raise InvalidInputError(
@@ -72,6 +73,10 @@ def encode_segment(value: str, name: str = "id") -> str:
         )
     if not value:
         raise InvalidInputError(f"{name} must not be empty")
+    if value in {".", ".."}:
+        raise InvalidInputError(
+            f"{name} {value!r} would name another path, not a record"
+        )
     try:
         encoded = quote(value, safe="")
     except UnicodeEncodeError:
@@ -83,9 +88,6 @@ def encode_segment(value: str, name: str = "id") -> str:
             f"{name} is {len(encoded)} characters long once encoded; "
             f"at most {MAX_SEGMENT_LENGTH} are sent"
         )
-    if encoded in {".", ".."}:
-        encoded = encoded.replace(".", "%2E")
-
     return encoded
 
 

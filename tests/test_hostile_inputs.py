@@ -95,13 +95,13 @@ REFUSED_IDS = {
     "lone-surrogate": "job_\ud800",
     "very-long": "j" * 1025,
     "long-once-encoded": "é" * 171,  # 1026 characters as %C3%A9...
+    "dot-dot": "..",  # a step up once a proxy normalises %2E%2E
+    "dot": ".",
 }
 
 SENT_IDS = {
     "slash": "a/b",
     "dot-dot-slash": "../admin",
-    "dot-dot": "..",
-    "dot": ".",
     "query": "a?b=1&limit=100",
     "fragment": "a#b",
     "percent": "100%",
@@ -132,14 +132,10 @@ async def test_ids_that_cannot_be_meant_are_refused_before_sending(
     assert_nothing_sent(sandbox, client)
 
 
-# encode_segment("..") is "%2E%2E", which request() refuses as a dot
-# segment (RFC 3986 makes %2E the same as "."), so dot ids go through the
-# resource methods only.
 SENT = [
     pytest.param(operation, odd_id, id=f"{name}-{kind}")
     for name, operation in ID_OPERATIONS.items()
     for kind, odd_id in SENT_IDS.items()
-    if not (name == "request" and odd_id in {".", ".."})
 ]
 
 
