@@ -45,6 +45,8 @@ def main() -> None:
             (f"  ended in {name}", f"{count:,}")
             for name, count in report.sdk_errors.most_common()
         ),
+        ("reads that ended in an error",
+         f"{sum(report.read_errors.values())}"),
         ("other exceptions escaped", f"{len(report.escaped)}"),
         ("credits charged: client / sandbox",
          f"{report.client_spent} / {report.sandbox_charged}"),

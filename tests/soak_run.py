@@ -36,6 +36,10 @@ class SoakReport:
     sdk_errors: collections.Counter[str] = attrs.field(
         factory=collections.Counter
     )
+    read_errors: collections.Counter[str] = attrs.field(
+        factory=collections.Counter
+    )
+    """The reads among `sdk_errors`: gets and lists, retried when safe."""
     escaped: list[str] = attrs.field(factory=list)
     requests: int = 0
     client_spent: int = 0
@@ -76,23 +80,24 @@ class _Mix:
         """Creates whose outcome is unknown: key to lead."""
         self._made = 0
 
-    def next_call(self) -> Callable[[], Awaitable[object]]:
+    def next_call(self) -> tuple[bool, Callable[[], Awaitable[object]]]:
+        """The next call, and whether it is a read."""
         roll = self._random.random()
         client = self._client
         if roll < 0.25 and self.job_ids:
             job_id = self._random.choice(self.job_ids)
-            return lambda: self._get(job_id)
+            return True, lambda: self._get(job_id)
         if roll < 0.4:
-            return lambda: client.enrichments.list(limit=50).collect()
+            return True, lambda: client.enrichments.list(limit=50).collect()
         if roll < 0.65:
-            return self._create
+            return False, self._create
         if roll < 0.85:
-            return self._template_write
+            return False, self._template_write
         if roll < 0.9 and self.finished:
             job_id = self.finished.pop()
-            return lambda: client.jobs.delete(job_id)
+            return False, lambda: client.jobs.delete(job_id)
 
-        return self._first_templates
+        return True, self._first_templates
 
     async def _first_templates(self) -> object:
         """One page of templates: the list grows all run long."""
@@ -184,12 +189,14 @@ async def _run_calls(
 ) -> None:
     slots = asyncio.Semaphore(concurrency)
 
-    async def one(call: Callable[[], Awaitable[object]]) -> None:
+    async def one(read: bool, call: Callable[[], Awaitable[object]]) -> None:
         async with slots:
             try:
                 await call()
             except ParadigmError as exc:
                 report.sdk_errors[type(exc).__name__] += 1
+                if read:
+                    report.read_errors[type(exc).__name__] += 1
             except Exception as exc:  # what the soak is looking for
                 report.escaped.append(f"{type(exc).__name__}: {exc}")
             else:
@@ -198,7 +205,7 @@ async def _run_calls(
     tasks = []
     for _ in range(calls):
         report.calls += 1
-        tasks.append(asyncio.ensure_future(one(mix.next_call())))
+        tasks.append(asyncio.ensure_future(one(*mix.next_call())))
         if len(tasks) >= concurrency * 4:
             await asyncio.gather(*tasks)
             tasks.clear()

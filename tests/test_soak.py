@@ -14,6 +14,8 @@ async def test_a_thousand_calls_under_faults_end_well() -> None:
     assert report.escaped == [], "only the SDK's own errors may come out"
     assert report.succeeded + sum(report.sdk_errors.values()) == 1000
     assert report.succeeded >= 900
+    # Reads are retried: a tenth of requests faulted, nearly none fail.
+    assert sum(report.read_errors.values()) <= 2
     assert report.requests > 1000, "the faults made retries happen"
     assert report.client_uncertain == 0
     assert report.client_spent == report.sandbox_charged > 0
