@@ -8,12 +8,15 @@ tolerant where the contract asks for it: fields the models do not know
 are kept in each model's `extra`, and an enum value the SDK does not know
 stays a plain string.
 
-Structure hooks are generated once per model, when it is registered.
+Each model's hooks are generated once, the first time it is decoded or
+encoded. Answers are first read by a fast decoder (`_decoders`), which
+accepts only what these rules accept; anything else comes here.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -34,6 +37,7 @@ from cattrs.gen import (
 )
 
 from .._errors import DecodeError, InvalidInputError
+from ._decoders import FastDecoders
 
 __all__ = [
     "EXTRA_FIELD",
@@ -122,10 +126,11 @@ def _structure_datetime(value: Any, _: type) -> datetime:
         )
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        return parsed.replace(tzinfo=UTC)
     # A moment is written back in UTC; one with no UTC date (year 1 at
     # +05:30) raises OverflowError here, not when it is encoded.
-    parsed.astimezone(UTC)
+    if parsed.tzinfo is not UTC:
+        parsed.astimezone(UTC)
 
     return parsed
 
@@ -138,6 +143,12 @@ def _unstructure_datetime(value: datetime) -> str:
 
 converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(datetime, _unstructure_datetime)
+
+_fast = FastDecoders(
+    converter.get_structure_hook,
+    extra_field=EXTRA_FIELD,
+    read_datetime=_structure_datetime,
+)
 
 
 def register_open_enum(kind: type[E]) -> None:
@@ -160,6 +171,7 @@ def register_open_enum(kind: type[E]) -> None:
         return known.get(value, value)
 
     converter.register_structure_hook_func(matches, structure_open)
+    _fast.add_open_enum(kind, known)
 
 
 def register_model(
@@ -168,10 +180,11 @@ def register_model(
     omit: tuple[str, ...] = (),
     hooks: Mapping[str, StructureHook] | None = None,
 ) -> None:
-    """Generate `cls`'s hooks once: keep unknown keys, skip `omit` fields.
+    """Register `cls`'s hooks: keep unknown keys, skip `omit` fields.
 
     `omit` names fields the SDK fills in itself, never read from the wire;
     `hooks` decode the named fields more strictly than their type does.
+    The hooks are generated on first use, not at import.
     """
     fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
     wire_names = frozenset(fields) - {EXTRA_FIELD, *omit}
@@ -182,14 +195,17 @@ def register_model(
     }
     keep_extra: dict[str, Any] = {EXTRA_FIELD: override(rename=_EXTRA_KEY)}
     drop_extra: dict[str, Any] = {EXTRA_FIELD: override(omit=True)}
-    inner = make_dict_structure_fn(
-        cls,
-        converter,
-        _cattrs_forbid_extra_keys=False,
-        **keep_extra,
-        **skipped,
-        **checked,
-    )
+
+    @functools.cache
+    def inner() -> StructureHook:
+        return make_dict_structure_fn(
+            cls,
+            converter,
+            _cattrs_forbid_extra_keys=False,
+            **keep_extra,
+            **skipped,
+            **checked,
+        )
 
     def structure_model(value: Any, kind: type[T]) -> T:
         if not isinstance(value, Mapping):
@@ -197,30 +213,34 @@ def register_model(
         unknown = {k: v for k, v in value.items() if k not in wire_names}
         if unknown:
             value = {**value, _EXTRA_KEY: unknown}
+        structured: T = inner()(value, kind)
 
-        return inner(value, kind)
+        return structured
 
-    outer = make_dict_unstructure_fn(
-        cls,
-        converter,
-        **drop_extra,
-        **skipped,
-    )
+    @functools.cache
+    def outer() -> Callable[[Any], dict[str, Any]]:
+        return make_dict_unstructure_fn(
+            cls,
+            converter,
+            **drop_extra,
+            **skipped,
+        )
 
     def unstructure_model(instance: T) -> dict[str, Any]:
-        known: dict[str, Any] = outer(instance)
+        known: dict[str, Any] = outer()(instance)
         extra: Mapping[str, Any] = getattr(instance, EXTRA_FIELD)
 
         return {**extra, **known} if extra else known
 
     converter.register_structure_hook(cls, structure_model)
     converter.register_unstructure_hook(cls, unstructure_model)
+    _fast.add_model(cls, omit=omit, hooks=hooks or {})
 
 
 def structure(value: Any, cls: type[T], *, path: str = "$.data") -> T:
     """Decode an answer into `cls`, or raise `DecodeError` naming the field."""
     try:
-        return converter.structure(value, cls)
+        return _decode(value, cls)
     except Exception as exc:  # cattrs wraps what the hooks raise
         messages = _describe(exc, path)
         failing = messages[0].rpartition(" @ ")[2] or path
@@ -236,10 +256,25 @@ def structure_input(value: Any, cls: type[T], *, what: str) -> T:
     try:
         wire = unstructure(value) if isinstance(value, cls) else value
 
-        return converter.structure(wire, cls)
+        return _decode(wire, cls)
     except Exception as exc:
         messages = _describe(exc, what)
         raise InvalidInputError("; ".join(messages)) from exc
+
+
+def _decode(value: Any, cls: type[T]) -> T:
+    """`cls` read from `value` by its fast decoder if that one is sure,
+    else by the converter, which raises what is wrong."""
+    fast = _fast.get(cls)
+    if fast is not None:
+        try:
+            decoded: T = fast(value)
+        except Exception:  # noqa: S110 - unsure: the converter decides
+            pass
+        else:
+            return decoded
+
+    return converter.structure(value, cls)
 
 
 def unstructure(value: object) -> Any:
