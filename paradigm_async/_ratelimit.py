@@ -25,14 +25,16 @@ import logging
 import time
 from collections import deque
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from aiolimiter import AsyncLimiter
 
 from ._exchange import REMAINING_HEADER, RESET_HEADER
 from ._retry import parse_reset, parse_retry_after
 from ._shared_limit import SharedSchedule
+
+if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
 
 __all__ = ["LANES", "Limiter", "RateLimit"]
 
@@ -181,8 +183,10 @@ class Limiter:
             self.pause(1.0 if wait is None else wait)
             return
         remaining = headers.get(REMAINING_HEADER, "").strip()
+        if not remaining.isdigit() or self._enough_left(int(remaining)):
+            return
         reset = parse_reset(headers.get(RESET_HEADER))
-        if remaining.isdigit() and reset is not None:
+        if reset is not None:
             self.heed_remaining(int(remaining), reset)
 
     def pause(self, seconds: float) -> None:
@@ -218,6 +222,20 @@ class Limiter:
         arriving = self._sends_since(now - self.margin)
         if remaining < self.rate.requests - counted and remaining <= arriving:
             self.pause(reset_in)
+
+    def unpaced_now(self) -> bool:
+        """Whether a send may go now with no slot taken: there is no
+        pacing and no pause holds. `acquire` would return at once and
+        record nothing, so the transport skips it."""
+        return self.rate is None and _clock() >= self._paused_until
+
+    def _enough_left(self, remaining: int) -> bool:
+        """Whether `heed_remaining` could not pause for `remaining`,
+        whatever the reset: the reset is then not even read."""
+        if self._shared is not None:
+            return True
+
+        return remaining >= (self.rate.requests if self.rate else 1)
 
     def ready(self) -> bool:
         """Whether `acquire` would grant a slot at once, without waiting."""
@@ -362,6 +380,10 @@ class Limiter:
         interval = self.interval
         if self._bucket is not None and self._bucket.time_period == interval:
             return self._bucket
+        # Imported on first use: aiolimiter reads its package metadata as
+        # it loads, some 5 ms that importing the SDK need not cost.
+        from aiolimiter import AsyncLimiter
+
         self._bucket = AsyncLimiter(1, interval)
         if self._sent:
             since = loop.time() - self._sent[-1]

@@ -35,6 +35,14 @@ class Operation:
     name: str
     method: str
     path: str
+    parameters: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    """The names in `path`'s braces, read once."""
+
+    @parameters.default
+    def _read_parameters(self) -> frozenset[str]:
+        return frozenset(
+            name for _, name, _, _ in _FIELDS.parse(self.path) if name
+        )
 
     @property
     def price(self) -> Price:
@@ -52,8 +60,8 @@ class Operation:
             name: encode_segment(value, name)
             for name, value in path_params.items()
         }
-        names = {name for _, name, _, _ in _FIELDS.parse(self.path) if name}
-        if names != set(encoded):
+        if encoded.keys() != self.parameters:
+            names = set(self.parameters)
             raise TypeError(f"{self.name} takes path parameters {names}")
 
         return self.path.format_map(encoded)

@@ -6,6 +6,9 @@ being closed (the second of two `asyncio.run` calls, say) would strand the
 session's sockets; a small keeper task closes the session when the loop
 cancels its remaining tasks on the way out, and the next loop gets a
 fresh session.
+
+Each attempt's timeout is kept here too, by one timer per loop for all
+the attempts of a client (`AttemptTimer`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+from collections import deque
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -22,20 +26,149 @@ import attrs
 from ._errors import APIConnectionError, ConfigurationError
 from ._validation import is_whole_number
 
-__all__ = ["SessionHolder"]
+__all__ = ["AttemptTimer", "ConnectionSlots", "SessionHolder"]
 
 logger = logging.getLogger("paradigm_async.transport")
 
 T = TypeVar("T")
 
 
+class ConnectionSlots:
+    """At most `size` attempts on the wire at once, first come first served.
+
+    `asyncio.Semaphore` runs three coroutines on every use; here a free
+    slot is taken with none (`take_now`), and only a caller that finds
+    none free waits (`take`). A slot given back goes straight to the
+    longest waiter.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def take_now(self) -> bool:
+        """Take a slot if one is free and nobody waits; say whether."""
+        if self._free and not self._waiters:
+            self._free -= 1
+            return True
+
+        return False
+
+    async def take(self) -> None:
+        """Wait for a slot, in turn."""
+        if self.take_now():
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if not waiter.cancelled():
+                self.give_back()  # handed a slot as it was cancelled
+            elif waiter in self._waiters:  # else a give_back passed it
+                self._waiters.remove(waiter)
+            raise
+
+    def give_back(self) -> None:
+        """Return a slot: to the longest waiter, else to the free ones."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+
+class AttemptTimer:
+    """Times out attempts of `seconds` each, with one timer handle.
+
+    `asyncio.timeout` arms a timer handle per attempt and cancels it
+    after, which on a quick call costs as much as the rest of the SDK's
+    bookkeeping. Attempts that all last at most `seconds` reach their
+    deadlines in the order they started, so one handle, armed for the
+    oldest attempt still running, serves them all: an attempt that ends
+    in time only leaves the queue. One that does not has its task
+    cancelled, and its block raises `TimeoutError`, as `asyncio.timeout`
+    would.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float):
+        self.seconds = seconds
+        self._loop = loop
+        self._running: dict[_Deadline, None] = {}
+        """In the order they started, which is their deadlines' order."""
+        self._handle: asyncio.TimerHandle | None = None
+
+    def limit(self) -> _Deadline:
+        """A ``with`` block that raises `TimeoutError` after `seconds`."""
+        return _Deadline(self)
+
+    def _start(self, deadline: _Deadline) -> None:
+        deadline.when = self._loop.time() + self.seconds
+        self._running[deadline] = None
+        if self._handle is None:
+            self._arm(deadline.when)
+
+    def _end(self, deadline: _Deadline) -> None:
+        self._running.pop(deadline, None)
+
+    def _arm(self, when: float) -> None:
+        self._handle = self._loop.call_at(when, self._expire)
+
+    def _expire(self) -> None:
+        """Cancel the attempts past their deadline; wait for the next."""
+        self._handle = None
+        now = self._loop.time()
+        while self._running:
+            deadline = next(iter(self._running))
+            if deadline.when > now:
+                self._arm(deadline.when)
+                return
+            del self._running[deadline]
+            deadline.expire()
+
+
+class _Deadline:
+    """One attempt's time limit in an `AttemptTimer`."""
+
+    __slots__ = ("_cancelling", "_expired", "_task", "_timer", "when")
+
+    def __init__(self, timer: AttemptTimer) -> None:
+        self._timer = timer
+        self._expired = False
+        self.when = 0.0
+
+    def __enter__(self) -> None:
+        task = asyncio.current_task()
+        assert task is not None, "an attempt runs in a task"
+        self._task = task
+        # A cancellation already under way is not ours to turn into a
+        # timeout: the same rule `asyncio.timeout` keeps.
+        self._cancelling = task.cancelling()
+        self._timer._start(self)
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._timer._end(self)
+        if not self._expired:
+            return
+        ours = self._task.uncancel() <= self._cancelling
+        if ours and kind is asyncio.CancelledError:
+            raise TimeoutError
+
+    def expire(self) -> None:
+        """The time is up: cancel the attempt's task."""
+        self._expired = True
+        self._task.cancel()
+
+
 @attrs.define
 class _LoopState:
     loop: asyncio.AbstractEventLoop
     session: aiohttp.ClientSession
-    slots: asyncio.Semaphore
+    slots: ConnectionSlots
     keeper: asyncio.Task[None] | None
     closing: asyncio.Future[None]
+    timers: dict[float, AttemptTimer] = attrs.field(factory=dict)
 
 
 class SessionHolder:
@@ -66,13 +199,23 @@ class SessionHolder:
         """Counts closes: a call begun before the latest close may not
         send, even if the client was entered again since."""
 
-    def slots(self, generation: int) -> asyncio.Semaphore:
+    def slots(self, generation: int) -> ConnectionSlots:
         """The running loop's connection slots; take one before a send."""
         return self._current(generation).slots
 
     def session(self, generation: int) -> aiohttp.ClientSession:
         """The running loop's session, made if need be."""
         return self._current(generation).session
+
+    def timer(self, generation: int, seconds: float) -> AttemptTimer:
+        """The running loop's timer for attempts of `seconds`."""
+        timers = self._current(generation).timers
+        timer = timers.get(seconds)
+        if timer is None:
+            loop = asyncio.get_running_loop()
+            timer = timers[seconds] = AttemptTimer(loop, seconds)
+
+        return timer
 
     async def unless_closed(self, waiting: Awaitable[T], generation: int) -> T:
         """Await `waiting`, or give up with an error if the client closes.
@@ -137,7 +280,7 @@ class SessionHolder:
                 "this ParadigmClient is in use by another event loop; "
                 "make one client per loop"
             )
-        slots = asyncio.Semaphore(self._max_connections)
+        slots = ConnectionSlots(self._max_connections)
         closing = loop.create_future()
         if not self._own:
             assert self._given is not None

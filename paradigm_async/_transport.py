@@ -180,6 +180,8 @@ class Transport:
 
     async def _wait_for_slot(self, request: Request, generation: int) -> None:
         """Take a rate slot in this view's lane, within its queue bound."""
+        if self._limiter.unpaced_now():
+            return
         lane = self._options.priority
         if self._limiter.ready():
             await self._limiter.acquire(lane)
@@ -221,15 +223,19 @@ class Transport:
         generation: int,
     ) -> APIResponse:
         sessions = self._sessions
-        async with sessions.slots(generation):
+        slots = sessions.slots(generation)
+        if not slots.take_now():
+            await slots.take()
+        try:
             await self._wait_for_slot(request, generation)
             session = sessions.session(generation)
+            timer = sessions.timer(generation, self._timeout)
             progress = request.progress
             if progress is not None:
                 progress.in_flight = True
             started = time.monotonic()
             try:
-                async with asyncio.timeout(self._timeout):
+                with timer.limit():
                     async with session.request(
                         request.method,
                         url,
@@ -244,6 +250,8 @@ class Transport:
                 raise _connection_failed(request, exc) from exc
             if progress is not None:
                 progress.in_flight = False
+        finally:
+            slots.give_back()
         elapsed = time.monotonic() - started
         _log_answer(request, answer.status, elapsed, attempt)
         self._limiter.observe(answer.status, answer.headers, elapsed)
