@@ -4,14 +4,14 @@
 free up, so a generator of a million leads is never held in memory; it
 yields one `BulkResult` per input as each finishes, or in input order
 when asked (then finished results wait for the slowest one before them,
-and count against the bound too). An input's error is its result, never
-the run's end; after an error that every later input would meet too (a
-bad key, no credits left), the rest are yielded as `NotSentError`
-without being sent. Errors that are not the SDK's (bugs) propagate and
-cancel the calls still running.
+and count against the bound too). An input's `ParadigmError` is its
+result, never the run's end. Other errors (bugs, or the source's own)
+propagate; the calls still running are cancelled first, or, for a
+source that fails, yielded first. Leaving the loop early cancels the
+calls in flight once the iterator is closed (`contextlib.aclosing`).
 
 `aiostream`'s ``map(task_limit=...)`` does the bounded part, but not
-the per-input errors and stop rule; this is small enough to keep here.
+the per-input errors; this is small enough to keep here.
 """
 
 from __future__ import annotations
@@ -24,28 +24,22 @@ from collections.abc import (
     Callable,
     Iterable,
 )
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
-from ._errors import (
-    AuthenticationError,
-    InsufficientCreditsError,
-    InvalidInputError,
-    NotSentError,
-    ParadigmError,
-)
+from ._errors import InvalidInputError, ParadigmError
 
-__all__ = ["BulkProgress", "BulkResult", "bounded_map", "check_concurrency"]
+__all__ = [
+    "BulkProgress",
+    "BulkResult",
+    "as_async_iterator",
+    "bounded_map",
+    "check_concurrency",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-FATAL_ERRORS: tuple[type[ParadigmError], ...] = (
-    AuthenticationError,
-    InsufficientCreditsError,
-)
-"""Errors after which no later input is sent: each would fail alike."""
 
 
 @attrs.frozen
@@ -108,12 +102,12 @@ async def bounded_map(
 ) -> AsyncIterator[BulkResult[T, R]]:
     """Run `work` on every input, at most `concurrency` at once."""
     run = _Run(work, check_concurrency(concurrency), ordered, on_progress)
-    async for result in run.results(_aiter(inputs)):
+    async for result in run.results(as_async_iterator(inputs)):
         yield result
 
 
 class _Run(Generic[T, R]):
-    """One `bounded_map`: its tasks, its order buffer and its stop."""
+    """One `bounded_map`: its tasks, its order buffer, its input reader."""
 
     def __init__(
         self,
@@ -126,10 +120,9 @@ class _Run(Generic[T, R]):
         self._concurrency = concurrency
         self._ordered = ordered
         self._on_progress = on_progress
-        self._running: set[asyncio.Task[BulkResult[T, R]]] = set()
+        self._running: set[asyncio.Future[BulkResult[T, R]]] = set()
         self._finished: dict[int, BulkResult[T, R]] = {}
         self._next_out = 0
-        self._stopped_by: ParadigmError | None = None
         self._started = 0
         self._done = 0
         self._failed = 0
@@ -137,21 +130,44 @@ class _Run(Generic[T, R]):
     async def results(
         self, inputs: AsyncIterator[T]
     ) -> AsyncIterator[BulkResult[T, R]]:
+        """Yield results while the next input is read alongside.
+
+        The reader is one more task in the race, so a slow source never
+        holds back results already finished, and a source that fails
+        ends the run only once the calls it started have been yielded.
+        """
+        reader: asyncio.Future[T] | None = None
         exhausted = False
+        source_error: Exception | None = None
         try:
             while True:
-                while not exhausted and self._has_room():
+                if reader is None and not exhausted and self._has_room():
+                    reader = asyncio.ensure_future(anext(inputs))
+                waiting: set[asyncio.Future[Any]] = set(self._running)
+                if reader is not None:
+                    waiting.add(reader)
+                if not waiting:
+                    break
+                done, _ = await asyncio.wait(
+                    waiting, return_when=asyncio.FIRST_COMPLETED
+                )
+                finished = self._running & done
+                if reader is not None and reader in done:
                     try:
-                        item = await anext(inputs)
+                        self._start(reader.result())
                     except StopAsyncIteration:
                         exhausted = True
-                        break
-                    self._start(item)
-                if not self._running:
-                    break
-                for result in await self._next_finished():
+                    except Exception as exc:  # the caller's own source
+                        source_error = exc
+                        exhausted = True
+                    reader = None
+                for result in self._collect(finished):
                     yield result
+            if source_error is not None:
+                raise source_error
         finally:
+            if reader is not None:
+                reader.cancel()
             await self._cancel_running()
 
     def _has_room(self) -> bool:
@@ -162,30 +178,19 @@ class _Run(Generic[T, R]):
     def _start(self, item: T) -> None:
         index = self._started
         self._started += 1
-        task = asyncio.ensure_future(self._one(index, item))
-        self._running.add(task)
+        self._running.add(asyncio.ensure_future(self._one(index, item)))
 
     async def _one(self, index: int, item: T) -> BulkResult[T, R]:
-        if self._stopped_by is not None:
-            error = NotSentError(
-                f"not sent: an earlier input failed with {self._stopped_by}",
-                cause=self._stopped_by,
-            )
-            return BulkResult(index, item, error=error)
         try:
             return await self._work(index, item)
-        except FATAL_ERRORS as exc:
-            if self._stopped_by is None:
-                self._stopped_by = exc
-            return BulkResult(index, item, error=exc)
         except ParadigmError as exc:
             return BulkResult(index, item, error=exc)
 
-    async def _next_finished(self) -> list[BulkResult[T, R]]:
-        """Wait for at least one call; return the results now due."""
-        done, self._running = await asyncio.wait(
-            self._running, return_when=asyncio.FIRST_COMPLETED
-        )
+    def _collect(
+        self, done: set[asyncio.Future[BulkResult[T, R]]]
+    ) -> list[BulkResult[T, R]]:
+        """Take `done` out of the running set; return the results due."""
+        self._running -= done
         due: list[BulkResult[T, R]] = []
         for task in sorted(done, key=lambda t: t.result().index):
             result = task.result()
@@ -221,7 +226,10 @@ class _Run(Generic[T, R]):
         self._running.clear()
 
 
-async def _aiter(inputs: Iterable[T] | AsyncIterable[T]) -> AsyncIterator[T]:
+async def as_async_iterator(
+    inputs: Iterable[T] | AsyncIterable[T],
+) -> AsyncIterator[T]:
+    """Read a sync or async iterable as one async iterator."""
     if isinstance(inputs, AsyncIterable):
         async for item in inputs:
             yield item

@@ -153,10 +153,17 @@ class CreditBudget:
 
     @property
     def available(self) -> int | None:
-        """Credits a create may still reserve here; None without a cap.
+        """Credits a create may still reserve here and in every budget
+        this one stacks on; None when none of them has a cap."""
+        own = self._own_room()
+        above = None if self.parent is None else self.parent.available
+        if own is None or above is None:
+            return above if own is None else own
 
-        The budgets this one stacks on may leave less.
-        """
+        return min(own, above)
+
+    def _own_room(self) -> int | None:
+        """Credits this budget alone has left; None without a cap."""
         if self.limit is None:
             return None
 
@@ -197,7 +204,7 @@ class CreditBudget:
         return chain
 
     def _check(self, extra: int, cost: int) -> None:
-        available = self.available
+        available = self._own_room()
         if available is None or extra <= available:
             return
 
@@ -332,7 +339,6 @@ class CreditLedger:
         self._spent = 0
         self._refunded = 0
         self._remaining: int | None = None
-        self._charged: set[str] = set()
         self._open: dict[str, int] = {}
         self._uncertain: dict[str, int] = {}
         self._payers: dict[str, Reservation] = {}
@@ -395,26 +401,31 @@ class CreditLedger:
         remaining: int | None,
         idempotency_key: str | None = None,
         reservation: Reservation | None = None,
+        *,
+        replayed: bool = False,
     ) -> None:
         """A create charged `credits` for the resource `resource_id`.
 
-        A replay (the same resource answered again for the same
-        ``Idempotency-Key``) is counted once, and settles the key's
-        uncertain charge if an earlier try's outcome was unknown.
-        `reservation` is settled with what this call added.
+        A replay (the server's answer again for the same
+        ``Idempotency-Key``, marked `replayed`) adds nothing, unless it
+        settles the key's uncertain charge: then an earlier try of this
+        client was charged and its answer lost. So nothing is kept per
+        resource charged, and memory stays flat over any number of
+        creates. `reservation` is settled with what this call added.
         """
+        settles = False
         if idempotency_key is not None:
-            self._uncertain.pop(idempotency_key, None)
+            settles = self._uncertain.pop(idempotency_key, None) is not None
             for earlier in self._holds.pop(idempotency_key, []):
+                settles = True
                 earlier.drop()
         if remaining is not None:
             self._remaining = remaining
-        new = resource_id not in self._charged
+        new = settles or not replayed
         if reservation is not None:
             reservation.settle(credits if new else 0)
         if not new:
             return
-        self._charged.add(resource_id)
         self._spent += credits
         if credits:
             self._open[resource_id] = credits

@@ -51,7 +51,20 @@ CREATE TABLE IF NOT EXISTS rows (
     credits INTEGER,
     record TEXT
 );
+CREATE INDEX IF NOT EXISTS rows_by_resource ON rows (resource_id);
 """
+
+_COLUMNS = (
+    "row",
+    "fingerprint",
+    "state",
+    "email",
+    "idempotency_key",
+    "resource_id",
+    "sent_at",
+    "credits",
+    "record",
+)
 
 _SELECT_ROW = (
     "SELECT row, fingerprint, state, email, idempotency_key, resource_id,"
@@ -101,12 +114,15 @@ class Journal:
         self._lock = _lock(self.path)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._check_schema()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             self._check_kind(kind)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, ConfigurationError) as exc:
             self._lock.close()
+            if isinstance(exc, ConfigurationError):
+                raise
             raise ConfigurationError(
                 f"{self.path} is not a journal this SDK can use: {exc}"
             ) from exc
@@ -126,8 +142,8 @@ class Journal:
         entry = _entry(found)
         if entry.fingerprint != fingerprint:
             raise ConfigurationError(
-                f"input {row} differs from the one {self.path} recorded: "
-                "the journal belongs to another input"
+                f"input {row + 1} (counting from 1) differs from the one "
+                f"{self.path} recorded: the journal belongs to another input"
             )
 
         return entry
@@ -142,13 +158,13 @@ class Journal:
         for values in found.fetchall():
             yield _entry(values)
 
-    def known_ids(self) -> set[str]:
-        """The ids of every record the journal holds, to adopt none twice."""
+    def holds(self, resource_id: str) -> bool:
+        """Whether an input already has the record `resource_id`."""
         found = self._db.execute(
-            "SELECT resource_id FROM rows WHERE resource_id IS NOT NULL"
+            "SELECT 1 FROM rows WHERE resource_id = ? LIMIT 1", (resource_id,)
         )
 
-        return {value for (value,) in found.fetchall()}
+        return found.fetchone() is not None
 
     def sent(
         self, row: int, fingerprint: str, email: str, idempotency_key: str
@@ -159,8 +175,7 @@ class Journal:
             "INSERT INTO rows (row, fingerprint, state, email,"
             " idempotency_key, sent_at) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (row) DO UPDATE SET state = excluded.state,"
-            " idempotency_key = excluded.idempotency_key,"
-            " sent_at = excluded.sent_at",
+            " idempotency_key = excluded.idempotency_key",
             (
                 row,
                 fingerprint,
@@ -196,6 +211,26 @@ class Journal:
         self._db.close()
         self._lock.close()
 
+    def _check_schema(self) -> None:
+        """Refuse, before changing anything, a database that is not empty
+        and not a journal."""
+        tables = {
+            name
+            for (name,) in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
+        if not tables:
+            return
+        columns = tuple(
+            info[1] for info in self._db.execute("PRAGMA table_info(rows)")
+        )
+        if tables != {"meta", "rows"} or columns != _COLUMNS:
+            self._db.close()
+            raise ConfigurationError(
+                f"{self.path} is a database, but not a journal of this SDK"
+            )
+
     def _check_kind(self, kind: str) -> None:
         self._db.execute(
             "INSERT OR IGNORE INTO meta (name, value) VALUES ('kind', ?)",
@@ -228,8 +263,18 @@ def _entry(values: tuple[Any, ...]) -> Entry:
 
 
 def _lock(path: Path) -> IO[bytes]:
-    """Hold `path`'s lock file for as long as the journal is open."""
-    lock = Path(f"{path}.lock").open("wb")  # noqa: SIM115 (held open)
+    """Hold `path`'s lock file for as long as the journal is open.
+
+    The lock is named after the file the path resolves to, so a link to
+    the same journal finds the same lock.
+    """
+    target = path.resolve()
+    try:
+        lock = Path(f"{target}.lock").open("wb")  # noqa: SIM115 (held open)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot open the journal {path}: {exc.strerror}"
+        ) from exc
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

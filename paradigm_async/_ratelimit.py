@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._errors import ConfigurationError
 from ._exchange import REMAINING_HEADER, RESET_HEADER
 from ._retry import parse_reset, parse_retry_after
 from ._shared_limit import SharedSchedule
@@ -62,7 +63,9 @@ def _positive(
     instance: object, attribute: attrs.Attribute[Any], value: float
 ) -> None:
     if isinstance(value, bool) or not value > 0:
-        raise ValueError(f"RateLimit.{attribute.name} must be positive")
+        raise ConfigurationError(
+            f"RateLimit.{attribute.name} must be positive"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -89,7 +92,7 @@ class RateLimit:
     ) -> None:
         schemes = ("redis://", "rediss://", "unix://")
         if value is not None and not str(value).startswith(schemes):
-            raise ValueError(
+            raise ConfigurationError(
                 "RateLimit.redis_url must start with redis://, rediss:// "
                 "or unix://"
             )
@@ -99,7 +102,7 @@ class RateLimit:
         self, attribute: attrs.Attribute[float | None], value: float | None
     ) -> None:
         if value is not None and not value >= 0:
-            raise ValueError("RateLimit.margin must be zero or more")
+            raise ConfigurationError("RateLimit.margin must be zero or more")
 
     @property
     def interval(self) -> float:

@@ -258,6 +258,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _check_files(leads: Path, output: Path) -> None:
+    """Fail before anything starts on an input or output that cannot be."""
+    if not leads.exists():
+        raise ValueError(f"{leads}: no such file")
+    if not leads.is_file():
+        raise ValueError(f"{leads}: not a file")
+    if not output.parent.is_dir():
+        raise ValueError(f"{output.parent}: no such directory for the output")
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if not 0 < value < float("inf"):
@@ -286,13 +296,18 @@ async def _run_enrich(args: argparse.Namespace) -> int:
     )
     if args.poll_interval is not None:
         options = attrs.evolve(options, poll_interval=args.poll_interval)
-    if not args.leads.is_file():
-        raise ValueError(f"{args.leads}: no such file")
+    _check_files(args.leads, args.output)
+    if args.journal is not None and args.sandbox:
+        raise ValueError(
+            "--journal cannot resume against --sandbox: the embedded "
+            "sandbox and its records end with the run; run `paradigm "
+            "sandbox` and point PARADIGM_BASE_URL at it instead"
+        )
     if not args.sandbox:
         async with ParadigmClient(rate_limit=args.rate_limit) as client:
             summary = await enrich_file(client, options)
             print_summary(summary, client)
-        return 0 if summary.stopped is None else 1
+        return summary.exit_code
 
     rate = SANDBOX_RATE
     async with Sandbox(
@@ -316,12 +331,11 @@ async def _run_enrich(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    return 0 if summary.stopped is None else 1
+    return summary.exit_code
 
 
 async def _run_personalize(args: argparse.Namespace) -> int:
-    if not args.leads.is_file():
-        raise ValueError(f"{args.leads}: no such file")
+    _check_files(args.leads, args.output)
     template: str | None = args.customization_template
     if not args.sandbox:
         if template is None:
@@ -332,7 +346,7 @@ async def _run_personalize(args: argparse.Namespace) -> int:
             options = _personalize_options(args, template)
             summary = await personalize_file(client, options)
             print_summary(summary, client)
-        return 0 if summary.stopped is None else 1
+        return summary.exit_code
 
     async with _embedded_sandbox() as client:
         if template is None:
@@ -345,7 +359,7 @@ async def _run_personalize(args: argparse.Namespace) -> int:
         summary = await personalize_file(client, options)
         print_summary(summary, client)
 
-    return 0 if summary.stopped is None else 1
+    return summary.exit_code
 
 
 def _personalize_options(

@@ -13,6 +13,7 @@ for again (see `paradigm_async.resources._bulk_create`).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from .._errors import InvalidInputError, NotSentError
 from .._models import Enrichment, ResearchMode, unstructure
 from ._leads_csv import read_rows
 from ._output import (
+    LineWriter,
     error_fields,
     finished_fields,
     open_output,
@@ -70,6 +72,12 @@ class Summary:
     stopped: str | None = None
     """Why sending stopped early (an authentication or credit error)."""
 
+    @property
+    def exit_code(self) -> int:
+        """0 when every row ended as it should; 1 after a stop or when a
+        row ended in an error (the run can be rerun)."""
+        return 0 if self.stopped is None and not self.errors else 1
+
     def count(self, outcome: str) -> None:
         """Add one row that ended as `outcome`."""
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -101,20 +109,30 @@ async def enrich_file(
         journal=options.journal,
     )
     fmt = output_format(options.output, options.output_format)
-    with open_output(
-        target, fmt=fmt, leads=options.leads, record="enrichment"
-    ) as out:
-        try:
-            async for result in results:
-                line = _line(result)
-                summary.count(line["outcome"])
-                summary.resumed += result.resumed
-                if isinstance(result.error, NotSentError):
-                    summary.stopped = str(result.error.cause)
-                out.write(line)
-                bar.update()
-        finally:
-            bar.close()
+
+    def take(result: BulkResult[Any, Enrichment], out: LineWriter) -> None:
+        line = _line(result)
+        summary.count(line["outcome"])
+        summary.resumed += result.resumed
+        if isinstance(result.error, NotSentError):
+            summary.stopped = str(result.error.cause)
+        out.write(line)
+        bar.update()
+
+    try:
+        async with contextlib.aclosing(results):
+            # The first result comes once the journal is open and locked:
+            # a run refused for another's journal must not touch its file.
+            first = await anext(results, None)
+            with open_output(
+                target, fmt=fmt, leads=options.leads, record="enrichment"
+            ) as out:
+                if first is not None:
+                    take(first, out)
+                async for result in results:
+                    take(result, out)
+    finally:
+        bar.close()
     if target != options.output:
         target.replace(options.output)
 

@@ -23,29 +23,42 @@ was sent by the clock of this host).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
     Callable,
     Iterable,
     Mapping,
 )
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from .._bulk import BulkProgress, BulkResult, bounded_map, check_concurrency
+from .._bulk import (
+    BulkProgress,
+    BulkResult,
+    as_async_iterator,
+    bounded_map,
+    check_concurrency,
+)
 from .._credits import CreditBudget
 from .._errors import (
     APIConnectionError,
     APIError,
+    AuthenticationError,
+    ConfigurationError,
     DecodeError,
+    InsufficientCreditsError,
     InvalidInputError,
+    NotSentError,
     ParadigmError,
 )
-from .._journal import Journal, RowState, lead_fingerprint
+from .._journal import Entry, Journal, RowState, lead_fingerprint
 from .._models import Charge, Lead, ResearchMode, structure, unstructure
 from .._models._common import ResearchRecord
 from .._validation import check_lead, check_research_mode, check_wait
@@ -72,10 +85,10 @@ LeadInput = Lead | Mapping[str, Any]
 
 ProgressCallback = Callable[[BulkProgress], object]
 
-ADOPT_WINDOW = 600.0
-"""How long before an unanswered create's send, by this host's clock, a
-record on the server may be and still be taken for it: slack for skew
-between this host's clock and the server's."""
+ADOPT_WINDOW = 120.0
+"""How long before an unanswered create's first send, by this host's
+clock, a record on the server may have been created and still be taken
+for it: slack for skew between this host's clock and the server's."""
 
 
 @attrs.frozen(kw_only=True)
@@ -101,7 +114,7 @@ def start_create_many(
     leads: Iterable[LeadInput] | AsyncIterable[LeadInput],
     options: BulkOptions,
     on_progress: ProgressCallback | None,
-) -> AsyncIterator[BulkResult[LeadInput, M]]:
+) -> AsyncGenerator[BulkResult[LeadInput, M], None]:
     """The results of one bulk create, for `resource.create_many`.
 
     The options were checked when they were built, so a bad one raises
@@ -133,18 +146,21 @@ async def _create_many(
     leads: Iterable[LeadInput] | AsyncIterable[LeadInput],
     options: BulkOptions,
     on_progress: ProgressCallback | None,
-) -> AsyncIterator[BulkResult[LeadInput, M]]:
+) -> AsyncGenerator[BulkResult[LeadInput, M], None]:
     path = options.journal
     kept = None if path is None else Journal(path, kind=resource._group)
     watcher = Watcher(resource, poll_interval=options.poll_interval)
     try:
         creator = _Creator(resource, options, kept, watcher)
+        inputs = as_async_iterator(leads)
         if kept is not None:
+            inputs = await creator.check_first(inputs)
             await creator.adopt_unanswered()
+        waiting = WAITING_PER_CREATE if options.wait else 1
         async for result in bounded_map(
-            leads,
+            inputs,
             creator.one,
-            concurrency=options.concurrency,
+            concurrency=options.concurrency * waiting,
             ordered=options.ordered,
             on_progress=on_progress,
         ):
@@ -170,21 +186,46 @@ class _Creator(Generic[M]):
         self._journal = journal
         self._watcher = watcher
         self._cost = resource.prices["create"].credits(options.research_mode)
+        self._stopped_by: ParadigmError | None = None
+        self._sending = asyncio.Semaphore(options.concurrency)
+
+    async def check_first(
+        self, inputs: AsyncIterator[LeadInput]
+    ) -> AsyncIterator[LeadInput]:
+        """Refuse the whole run if its first input is not the journal's.
+
+        A journal rerun over another file would otherwise send every row
+        past the journal's end. Returns the inputs, the first one put
+        back.
+        """
+        assert self._journal is not None
+        try:
+            first = await anext(inputs)
+        except StopAsyncIteration:
+            return inputs
+        try:
+            fingerprint = self._fingerprint(check_lead(first))
+        except InvalidInputError:
+            pass  # that input's own error, when its turn comes
+        else:
+            self._journal.entry(0, fingerprint)
+
+        return _put_back(first, inputs)
 
     async def one(
         self, index: int, lead: LeadInput
     ) -> BulkResult[LeadInput, M]:
         """Bring input `index` to its result, resuming where it stopped."""
         checked = check_lead(lead)
-        fingerprint = lead_fingerprint(
-            {
-                "lead": unstructure(checked),
-                "research_mode": self._options.research_mode.value,
-                **self._options.fields,
-            }
-        )
+        fingerprint = self._fingerprint(checked)
         journal = self._journal
-        entry = None if journal is None else journal.entry(index, fingerprint)
+        try:
+            entry = (
+                None if journal is None else journal.entry(index, fingerprint)
+            )
+        except ConfigurationError as exc:
+            self._stop(exc)  # another input: send nothing more
+            raise
         if entry is not None and entry.state is RowState.DONE:
             assert entry.record is not None
             done = structure(entry.record, self._resource._model)
@@ -195,10 +236,10 @@ class _Creator(Generic[M]):
             assert entry.resource_id is not None
             created = await self._resource.get(entry.resource_id)
             created = attrs.evolve(created, charge=self._charge(entry.credits))
-        else:
-            resend = entry is not None and entry.state is RowState.SENT
-            key = entry.idempotency_key if resend and entry else None
-            created = await self._create(index, checked, fingerprint, key)
+            return await self._finish(index, lead, created, resumed=True)
+        resend = entry is not None and entry.state is RowState.SENT
+        key = entry.idempotency_key if resend and entry else None
+        created = await self._create(index, checked, fingerprint, key)
 
         return await self._finish(index, lead, created)
 
@@ -206,28 +247,34 @@ class _Creator(Generic[M]):
         """Match inputs sent but never answered to records on the server.
 
         The newest records are walked back to `ADOPT_WINDOW` before the
-        oldest such send; each record is taken by at most one input.
+        oldest such send. A record is taken for an input only if it has
+        the input's email, this run's research mode and template ids, and
+        was created no earlier than `ADOPT_WINDOW` before the input was
+        first sent; each record is taken by at most one input, and never
+        one the journal already holds.
         """
         journal = self._journal
         assert journal is not None
         waiting = list(journal.unfinished())
         if not waiting:
             return
-        taken = journal.known_ids()
         oldest = min(e.sent_at or 0.0 for e in waiting) - ADOPT_WINDOW
-        by_email: dict[str, list[int]] = {}
-        for entry in waiting:
-            by_email.setdefault(entry.email or "", []).append(entry.row)
+        by_email: dict[str, list[Entry]] = {}
+        for waiter in waiting:
+            by_email.setdefault(waiter.email or "", []).append(waiter)
         async for record in self._resource.list(limit=100):
             created_at = record.created_at
             if created_at is not None and created_at.timestamp() < oldest:
                 break
             email = record.lead.email.lower() if record.lead else ""
-            rows = by_email.get(email)
-            if not rows or record.id in taken:
+            candidates = by_email.get(email)
+            if not candidates or not self._made_by_this_run(record):
                 continue
-            row = rows.pop(0)
-            taken.add(record.id)
+            match = _first_sent_before(candidates, created_at)
+            if match is None or journal.holds(record.id):
+                continue
+            candidates.remove(match)
+            row = match.row
             credits = record.credits_charged
             journal.created(
                 row, record.id, self._cost if credits is None else credits
@@ -246,15 +293,31 @@ class _Creator(Generic[M]):
         fingerprint: str,
         key: str | None,
     ) -> M:
+        """Send input `index`'s create; `key` if an earlier run sent it.
+
+        A create refused with nothing charged is forgotten, so the next
+        run sends it afresh; but not one an earlier run sent, whose
+        record may still appear: it keeps its key.
+        """
+        resend = key is not None
         key = new_idempotency_key(key)
-        if self._journal is not None:
-            self._journal.sent(index, fingerprint, lead.email.lower(), key)
         try:
-            created = await self._resource._create(
-                lead, self._options.research_mode, key, **self._options.fields
-            )
+            async with self._sending:
+                self._check_not_stopped()
+                if self._journal is not None:
+                    email = lead.email.lower()
+                    self._journal.sent(index, fingerprint, email, key)
+                created = await self._resource._create(
+                    lead,
+                    self._options.research_mode,
+                    key,
+                    **self._options.fields,
+                )
         except ParadigmError as exc:
-            if self._journal is not None and not _outcome_unknown(exc):
+            if isinstance(exc, FATAL_ERRORS):
+                self._stop(exc)
+            forget = not resend and not _outcome_unknown(exc)
+            if self._journal is not None and forget:
                 self._journal.forget(index)
             raise
         if self._journal is not None:
@@ -264,9 +327,12 @@ class _Creator(Generic[M]):
         return created
 
     async def _finish(
-        self, index: int, lead: LeadInput, created: M
+        self, index: int, lead: LeadInput, created: M, *, resumed: bool = False
     ) -> BulkResult[LeadInput, M]:
-        """Wait for `created` if asked; journal and return the result."""
+        """Wait for `created` if asked; journal and return the result.
+
+        `resumed` says an earlier run created it.
+        """
         if not self._options.wait or created.is_terminal:
             final = created
         else:
@@ -275,12 +341,44 @@ class _Creator(Generic[M]):
                     created, timeout=self._options.wait_timeout
                 )
             except ParadigmError as exc:
-                return BulkResult(index, lead, created, exc)
+                return BulkResult(index, lead, created, exc, resumed)
             final = attrs.evolve(final, charge=created.charge)
         if self._journal is not None and final.is_terminal:
             self._journal.done(index, unstructure(final))
 
-        return BulkResult(index, lead, final)
+        return BulkResult(index, lead, final, resumed=resumed)
+
+    def _fingerprint(self, lead: Lead) -> str:
+        return lead_fingerprint(
+            {
+                "lead": unstructure(lead),
+                "research_mode": self._options.research_mode.value,
+                **self._options.fields,
+            }
+        )
+
+    def _check_not_stopped(self) -> None:
+        if self._stopped_by is not None:
+            raise NotSentError(
+                f"not sent: an earlier input failed with {self._stopped_by}",
+                cause=self._stopped_by,
+            )
+
+    def _stop(self, error: ParadigmError) -> None:
+        """Send no later input: each would fail the same way."""
+        if self._stopped_by is None:
+            self._stopped_by = error
+
+    def _made_by_this_run(self, record: M) -> bool:
+        """Whether `record` has this run's research mode and templates."""
+        if record.research_mode != self._options.research_mode:
+            return False
+        fields = self._options.fields
+
+        return all(
+            getattr(record, name, None) == value
+            for name, value in fields.items()
+        )
 
     def _charge(self, credits: int | None) -> Charge:
         return Charge(
@@ -289,6 +387,42 @@ class _Creator(Generic[M]):
             credits_remaining=None,
             source="journal",
         )
+
+
+WAITING_PER_CREATE = 8
+"""Leads a run may hold, waiting on their records, per create in flight:
+`concurrency` bounds the creates, and waiting is cheap (one watcher polls
+them all), but each lead in hand holds a little memory, so that is
+bounded too."""
+
+FATAL_ERRORS: tuple[type[ParadigmError], ...] = (
+    AuthenticationError,
+    InsufficientCreditsError,
+)
+"""Errors after which no later create is sent: each would fail alike."""
+
+
+def _first_sent_before(
+    entries: list[Entry], created_at: datetime | None
+) -> Entry | None:
+    """The earliest-sent entry the record may be for: a record created
+    more than `ADOPT_WINDOW` before an input was sent is not its."""
+    if created_at is None:
+        return entries[0]
+    when = created_at.timestamp()
+    for entry in entries:
+        if entry.sent_at is None or when >= entry.sent_at - ADOPT_WINDOW:
+            return entry
+
+    return None
+
+
+async def _put_back(
+    first: LeadInput, rest: AsyncIterator[LeadInput]
+) -> AsyncIterator[LeadInput]:
+    yield first
+    async for lead in rest:
+        yield lead
 
 
 def _outcome_unknown(exc: ParadigmError) -> bool:

@@ -157,7 +157,14 @@ class ResearchResource(Collection[M]):
 
         charge = _charge(response, item, mode, cost)
         ledger.record_charge(
-            item.id, charge.credits, charge.credits_remaining, key, reservation
+            item.id,
+            charge.credits,
+            charge.credits_remaining,
+            key,
+            reservation,
+            # A replay of this very call's earlier, unanswered try is
+            # the charge it made; any other replay was counted before.
+            replayed=response.replayed and not progress.uncertain,
         )
         ledger.observe(item.id, item.status)
         charged: M = attrs.evolve(item, charge=charge)

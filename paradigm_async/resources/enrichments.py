@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Iterable,
+    Mapping,
+)
 from typing import Any
 
 from .._bulk import BulkResult
@@ -68,7 +73,7 @@ class Enrichments(
         journal: str | os.PathLike[str] | None = None,
         max_credits: int | None = None,
         on_progress: ProgressCallback | None = None,
-    ) -> AsyncIterator[BulkResult[LeadInput, Enrichment]]:
+    ) -> AsyncGenerator[BulkResult[LeadInput, Enrichment], None]:
         """Research many leads. Each costs what `create` costs.
 
         Leads are read lazily from a sync or async iterable, at most

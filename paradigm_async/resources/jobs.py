@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Iterable,
+    Mapping,
+)
 from typing import Any
 
 from .._bulk import BulkResult
@@ -71,7 +76,7 @@ class Jobs(ResearchResource[Job], group="jobs", model=Job):
         journal: str | os.PathLike[str] | None = None,
         max_credits: int | None = None,
         on_progress: ProgressCallback | None = None,
-    ) -> AsyncIterator[BulkResult[LeadInput, Job]]:
+    ) -> AsyncGenerator[BulkResult[LeadInput, Job], None]:
         """Start a job for each of many leads; each costs what `create` costs.
 
         Leads are read lazily from a sync or async iterable, at most

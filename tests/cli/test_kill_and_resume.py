@@ -64,7 +64,7 @@ def start(leads: Path, out: Path, journal: Path, sandbox: Sandbox) -> Any:
         [
             sys.executable, "-m", "paradigm_async.cli", "enrich", str(leads),
             "-o", str(out), "--journal", str(journal), "--rate-limit", "off",
-            "--concurrency", "8", "--poll-interval", "0.05", "--no-progress",
+            "--concurrency", "2", "--poll-interval", "0.05", "--no-progress",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
