@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import io
 import logging
+import math
 import platform
 import time
 from collections.abc import Mapping
@@ -51,6 +53,13 @@ from ._version import __version__
 __all__ = ["Transport"]
 
 logger = logging.getLogger("paradigm_async.transport")
+
+MAX_ANSWER_BYTES = 128 << 20
+"""The largest answer read, in bytes: a page of 100 records is well
+under a megabyte."""
+
+_STREAMED_BODY = 1 << 20
+"""Bodies above this many bytes are sent as a stream."""
 
 USER_AGENT = (
     f"paradigm-async/{__version__} "
@@ -240,10 +249,10 @@ class Transport:
                         request.method,
                         url,
                         headers=headers,
-                        data=body,
+                        data=_payload(body),
                         allow_redirects=False,
                     ) as answer:
-                        raw = await answer.read()
+                        raw = await _read_body(request, answer)
             except TimeoutError as exc:
                 raise _timed_out(request, self._timeout) from exc
             except aiohttp.ClientError as exc:
@@ -275,11 +284,57 @@ def _encode_body(value: Any) -> bytes | None:
     if value is None:
         return None
     try:
+        _check_finite(value)
         return _json.dumps(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidInputError(
             f"the request body cannot be sent as JSON: {exc}"
         ) from None
+
+
+def _check_finite(value: Any) -> None:
+    """Refuse NaN and infinities: not JSON, and orjson would send null."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a JSON number")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_finite(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_finite(item)
+
+
+def _payload(body: bytes | None) -> bytes | io.BytesIO | None:
+    """A large body goes as a stream, which aiohttp sends without holding
+    the loop (and without its warning); each attempt gets its own."""
+    if body is None or len(body) <= _STREAMED_BODY:
+        return body
+
+    return io.BytesIO(body)
+
+
+async def _read_body(
+    request: Request, answer: aiohttp.ClientResponse
+) -> bytes:
+    """The answer's body, refused past `MAX_ANSWER_BYTES`: a server that
+    sends without end cannot take all the memory there is."""
+    length = answer.content_length
+    if length is not None and length <= MAX_ANSWER_BYTES:
+        return await answer.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in answer.content.iter_chunked(1 << 20):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise DecodeError(
+                f"{request.method} {request.path}: the answer is larger "
+                f"than {MAX_ANSWER_BYTES >> 20} MiB; it was not read",
+                path="$",
+            )
+        chunks.append(chunk)
+
+    return b"".join(chunks)
 
 
 def _read_answer(

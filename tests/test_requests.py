@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
+from aiohttp import web
+from lying_server import lying_server
 
 from paradigm_async import (
+    DecodeError,
     InvalidInputError,
     Lead,
     NotFoundError,
     ParadigmClient,
     ValidationError,
     __version__,
+    _transport,
 )
 from paradigm_async.sandbox import Sandbox
 
@@ -186,3 +191,49 @@ async def test_a_typo_for_email_is_named(
 ) -> None:
     with pytest.raises(InvalidInputError, match="emial"):
         await client.jobs.create({"emial": "a@example.com"})
+
+
+async def test_nan_and_infinity_are_refused_before_sending(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    """Not JSON; orjson would quietly send null instead."""
+    for number in (math.nan, math.inf, -math.inf):
+        with pytest.raises(InvalidInputError, match="not a JSON number"):
+            await client.request("POST", "/jobs", json={"x": [1, number]})
+
+    assert not sandbox.requests
+
+
+async def test_a_large_body_is_sent_whole_and_without_a_warning(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    big = "x" * (3 << 20)  # streamed: aiohttp would warn about raw bytes
+
+    with pytest.raises(ValidationError):
+        await client.request("POST", "/jobs", json={"lead": {"email": big}})
+
+    # The sandbox refuses bodies over 1 MB, but the whole one went out.
+    assert int(sandbox.requests[0].headers["Content-Length"]) > 3 << 20
+
+
+async def test_an_answer_past_the_size_limit_is_not_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_transport, "MAX_ANSWER_BYTES", 1 << 20)
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        answer = web.StreamResponse()
+        answer.enable_chunked_encoding()
+        await answer.prepare(request)
+        for _ in range(64):  # 2 MiB in 32 KiB chunks, no length given
+            await answer.write(b" " * (32 << 10))
+        return answer
+
+    async with (
+        lying_server(endless) as (url, _),
+        ParadigmClient(
+            api_key="pk_test", base_url=url, rate_limit=None, max_retries=0
+        ) as client,
+    ):
+        with pytest.raises(DecodeError, match="larger than 1 MiB"):
+            await client.jobs.list().collect()
