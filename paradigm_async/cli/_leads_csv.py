@@ -68,8 +68,19 @@ class CsvRow:
 def read_rows(path: Path) -> Iterator[CsvRow]:
     """Yield each row of the CSV at `path` with its lead fields mapped.
 
-    Raises `ValueError` if the file has no header or no email column.
+    Raises `ValueError` if the file has no header or no email column, or
+    is not UTF-8 text.
     """
+    try:
+        yield from _read_rows(path)
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{path}: not UTF-8 text (byte {exc.start} of the file); "
+            "save the CSV as UTF-8 and run again"
+        ) from None
+
+
+def _read_rows(path: Path) -> Iterator[CsvRow]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames

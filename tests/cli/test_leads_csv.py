@@ -79,3 +79,11 @@ def test_a_file_without_an_email_column_is_refused(tmp_path: Path) -> None:
 )
 def test_bare_domain(website: str, domain: str) -> None:
     assert bare_domain(website) == domain
+
+
+def test_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("Email,Name\nm\xfcller@example.com,M\n".encode("latin-1"))
+
+    with pytest.raises(ValueError, match="not UTF-8 text"):
+        list(read_rows(path))
