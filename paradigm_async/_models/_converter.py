@@ -8,9 +8,11 @@ tolerant where the contract asks for it: fields the models do not know
 are kept in each model's `extra`, and an enum value the SDK does not know
 stays a plain string.
 
-Each model's hooks are generated once, the first time it is decoded or
-encoded. Answers are first read by a fast decoder (`_decoders`), which
-accepts only what these rules accept; anything else comes here.
+Answers are first read by a fast decoder (`_decoders`), which accepts
+only what these rules accept; anything else comes here. The converter
+is made on first need, and each model's hooks the first time it is
+decoded or encoded here: cattrs costs some 5 ms to import, and a well
+formed answer needs none of it.
 """
 
 from __future__ import annotations
@@ -20,28 +22,19 @@ import functools
 import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
-import cattrs
-from cattrs.cols import (
-    homogenous_tuple_structure_factory,
-    is_mutable_sequence,
-    is_sequence,
-    list_structure_factory,
-)
-from cattrs.gen import (
-    make_dict_structure_fn,
-    make_dict_unstructure_fn,
-    override,
-)
 
 from .._errors import DecodeError, InvalidInputError
 from ._decoders import FastDecoders
 
+if TYPE_CHECKING:
+    import cattrs
+
 __all__ = [
     "EXTRA_FIELD",
-    "converter",
+    "get_converter",
     "register_model",
     "register_open_enum",
     "structure",
@@ -53,14 +46,34 @@ T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
 
 StructureHook = Callable[[Any, Any], Any]
+Rule = Callable[["cattrs.Converter"], None]
 
 EXTRA_FIELD = "extra"
 """Each model's field for the answer's keys that the model does not know."""
 
 _EXTRA_KEY = "\x00paradigm-extra"
 _UNIONS = (Union, types.UnionType)
+_rules: list[Rule] = []
+"""What `get_converter` registers, in order, when it makes the converter."""
 
-converter = cattrs.Converter(detailed_validation=True)
+
+@functools.cache
+def get_converter() -> cattrs.Converter:
+    """The converter, made on first use with every rule registered."""
+    import cattrs
+
+    made = cattrs.Converter(detailed_validation=True)
+    for rule in _rules:
+        rule(made)
+
+    return made
+
+
+def _add_rule(rule: Rule) -> None:
+    """Apply `rule` to the converter: now if it is made, else when it is."""
+    _rules.append(rule)
+    if get_converter.cache_info().currsize:
+        rule(get_converter())
 
 
 def _check_type(value: Any, kind: type, name: str) -> None:
@@ -94,29 +107,46 @@ def _structure_float(value: Any, _: type) -> float:
     return float(value)
 
 
-converter.register_structure_hook(str, _structure_str)
-converter.register_structure_hook(int, _structure_int)
-converter.register_structure_hook(bool, _structure_bool)
-converter.register_structure_hook(float, _structure_float)
+def _scalar_rules(converter: cattrs.Converter) -> None:
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(float, _structure_float)
 
 
-def _array_hook(kind: Any) -> StructureHook:
-    """Structure `kind` (``list[X]``, ``Sequence[X]``) from an array only."""
-    if is_mutable_sequence(kind):
-        items = list_structure_factory(kind, converter)
-    else:
-        items = homogenous_tuple_structure_factory(kind, converter)
-
-    def structure_array(value: Any, cls: Any) -> Any:
-        if not isinstance(value, (list, tuple)):
-            raise TypeError(f"expected an array, got {type(value).__name__}")
-
-        return items(value, cls)
-
-    return structure_array
+_add_rule(_scalar_rules)
 
 
-converter.register_structure_hook_factory(is_sequence, _array_hook)
+def _array_rule(converter: cattrs.Converter) -> None:
+    from cattrs.cols import (
+        homogenous_tuple_structure_factory,
+        is_mutable_sequence,
+        is_sequence,
+        list_structure_factory,
+    )
+
+    def array_hook(kind: Any) -> StructureHook:
+        """Structure `kind` (``list[X]``, ``Sequence[X]``) from an array
+        only."""
+        if is_mutable_sequence(kind):
+            items = list_structure_factory(kind, converter)
+        else:
+            items = homogenous_tuple_structure_factory(kind, converter)
+
+        def structure_array(value: Any, cls: Any) -> Any:
+            if not isinstance(value, (list, tuple)):
+                raise TypeError(
+                    f"expected an array, got {type(value).__name__}"
+                )
+
+            return items(value, cls)
+
+        return structure_array
+
+    converter.register_structure_hook_factory(is_sequence, array_hook)
+
+
+_add_rule(_array_rule)
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
@@ -141,13 +171,22 @@ def _unstructure_datetime(value: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
-converter.register_structure_hook(datetime, _structure_datetime)
-converter.register_unstructure_hook(datetime, _unstructure_datetime)
+def _datetime_rule(converter: cattrs.Converter) -> None:
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_unstructure_hook(datetime, _unstructure_datetime)
+
+
+_add_rule(_datetime_rule)
+
+
+def _hook_for(kind: Any) -> StructureHook:
+    hook: StructureHook = get_converter().get_structure_hook(kind)
+
+    return hook
+
 
 _fast = FastDecoders(
-    converter.get_structure_hook,
-    extra_field=EXTRA_FIELD,
-    read_datetime=_structure_datetime,
+    _hook_for, extra_field=EXTRA_FIELD, read_datetime=_structure_datetime
 )
 
 
@@ -170,7 +209,11 @@ def register_open_enum(kind: type[E]) -> None:
 
         return known.get(value, value)
 
-    converter.register_structure_hook_func(matches, structure_open)
+    _add_rule(
+        lambda converter: converter.register_structure_hook_func(
+            matches, structure_open
+        )
+    )
     _fast.add_open_enum(kind, known)
 
 
@@ -186,12 +229,27 @@ def register_model(
     `hooks` decode the named fields more strictly than their type does.
     The hooks are generated on first use, not at import.
     """
+    _fast.add_model(cls, omit=omit, hooks=hooks or {})
+    _add_rule(functools.partial(_model_rule, cls, omit, hooks or {}))
+
+
+def _model_rule(
+    cls: type[T],
+    omit: tuple[str, ...],
+    hooks: Mapping[str, StructureHook],
+    converter: cattrs.Converter,
+) -> None:
+    from cattrs.gen import (
+        make_dict_structure_fn,
+        make_dict_unstructure_fn,
+        override,
+    )
+
     fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
     wire_names = frozenset(fields) - {EXTRA_FIELD, *omit}
     skipped: dict[str, Any] = {name: override(omit=True) for name in omit}
     checked: dict[str, Any] = {
-        name: override(struct_hook=hook)
-        for name, hook in (hooks or {}).items()
+        name: override(struct_hook=hook) for name, hook in hooks.items()
     }
     keep_extra: dict[str, Any] = {EXTRA_FIELD: override(rename=_EXTRA_KEY)}
     drop_extra: dict[str, Any] = {EXTRA_FIELD: override(omit=True)}
@@ -234,7 +292,6 @@ def register_model(
 
     converter.register_structure_hook(cls, structure_model)
     converter.register_unstructure_hook(cls, unstructure_model)
-    _fast.add_model(cls, omit=omit, hooks=hooks or {})
 
 
 def structure(value: Any, cls: type[T], *, path: str = "$.data") -> T:
@@ -274,15 +331,17 @@ def _decode(value: Any, cls: type[T]) -> T:
         else:
             return decoded
 
-    return converter.structure(value, cls)
+    return get_converter().structure(value, cls)
 
 
 def unstructure(value: object) -> Any:
     """Encode a model as the JSON-ready shape the wire uses."""
-    return converter.unstructure(value)
+    return get_converter().unstructure(value)
 
 
 def _describe(exc: BaseException, path: str) -> list[str]:
+    import cattrs  # loaded by now: only the converter raises its errors
+
     if isinstance(exc, cattrs.BaseValidationError):
         return cattrs.transform_error(exc, path=path)
 

@@ -188,7 +188,7 @@ class FastDecoders:
             return None, f"m_{name}(x)"
         if kind == Mapping[str, str]:
             names["read_text_map"] = _read_text_map
-            return "type(x) is dict", "read_text_map(x)"
+            return "type(x) is dict", "read_text_map(x) if x else {}"
         if typing.get_origin(kind) is Sequence:
             return self._read_sequence(kind, name, names)
 
