@@ -88,7 +88,7 @@ def main() -> None:
     """Start the child sandbox, run the bulk job, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000)
-    parser.add_argument("--concurrency", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--poll-interval", type=float, default=0.5)
     parser.add_argument("--processing-delay", type=float, default=0.2)
     args = parser.parse_args()
