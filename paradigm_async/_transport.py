@@ -252,7 +252,11 @@ class Transport:
                         data=_payload(body),
                         allow_redirects=False,
                     ) as answer:
-                        raw = await _read_body(request, answer)
+                        length = answer.content_length
+                        if length is not None and length <= MAX_ANSWER_BYTES:
+                            raw = await answer.read()
+                        else:
+                            raw = await _read_capped(request, answer)
             except TimeoutError as exc:
                 raise _timed_out(request, self._timeout) from exc
             except aiohttp.ClientError as exc:
@@ -314,14 +318,12 @@ def _payload(body: bytes | None) -> bytes | io.BytesIO | None:
     return io.BytesIO(body)
 
 
-async def _read_body(
+async def _read_capped(
     request: Request, answer: aiohttp.ClientResponse
 ) -> bytes:
-    """The answer's body, refused past `MAX_ANSWER_BYTES`: a server that
-    sends without end cannot take all the memory there is."""
-    length = answer.content_length
-    if length is not None and length <= MAX_ANSWER_BYTES:
-        return await answer.read()
+    """An answer of unknown or too great a length, refused past
+    `MAX_ANSWER_BYTES`: a server that sends without end cannot take all
+    the memory there is."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in answer.content.iter_chunked(1 << 20):
