@@ -39,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(run(argv))
     except KeyboardInterrupt:
+        print(
+            "paradigm: interrupted; with --journal, run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
         return 130
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +189,23 @@ async def test_a_charged_row_whose_wait_fails_keeps_its_id_and_cost(
     assert row["credits"] == 1
     assert row["enrichment"]["id"].startswith("enr_")
     assert row["error"]["type"] == "WaitTimeoutError"
+
+
+def test_ctrl_c_says_how_to_resume(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("paradigm")), "enrich",
+            str(LEADS), "--sandbox", "-o", str(tmp_path / "out.jsonl"),
+            "--no-progress",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert process.stderr is not None
+    assert process.stderr.readline().startswith("sandbox: ")  # running
+
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 130
+    assert "run the same command again to resume" in stderr
