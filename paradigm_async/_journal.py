@@ -66,14 +66,11 @@ _COLUMNS = (
     "record",
 )
 
-_SELECT_ROW = (
-    "SELECT row, fingerprint, state, email, idempotency_key, resource_id,"
-    " sent_at, credits, record FROM rows WHERE row = ?"
-)
-_SELECT_STATE = (
-    "SELECT row, fingerprint, state, email, idempotency_key, resource_id,"
-    " sent_at, credits, record FROM rows WHERE state = ? ORDER BY row"
-)
+
+# Built from constants only, never from input.
+_SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM rows"  # noqa: S608
+_SELECT_ROW = _SELECT + " WHERE row = ?"
+_SELECT_STATE = _SELECT + " WHERE state = ? ORDER BY row"
 
 
 class RowState(enum.Enum):

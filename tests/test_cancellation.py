@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from conftest import MakeClient
+from soak_run import established_to
 
 import paradigm_async
 from paradigm_async import APIConnectionError, ParadigmClient, RateLimit
@@ -23,21 +24,6 @@ from paradigm_async.sandbox import Fault, Sandbox
 
 CLIENT_CODE = Path(paradigm_async.__file__).parent
 SANDBOX_CODE = CLIENT_CODE / "sandbox"
-
-
-def established_to(port: int) -> int:
-    """Open TCP connections whose far end is `port` on this machine."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table, encoding="ascii") as lines:
-            next(lines)
-            for line in lines:
-                fields = line.split()
-                remote, state = fields[2], fields[3]
-                if state == "01" and int(remote.split(":")[1], 16) == port:
-                    count += 1
-
-    return count
 
 
 async def until(condition: Callable[[], bool], seconds: float = 10) -> None:

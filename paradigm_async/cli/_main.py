@@ -314,27 +314,11 @@ async def _run_enrich(args: argparse.Namespace) -> int:
             print_summary(summary, client)
         return summary.exit_code
 
-    rate = SANDBOX_RATE
-    async with Sandbox(
-        rate_limit=(rate.requests, rate.seconds),
-        processing_delay=SANDBOX_PROCESSING_DELAY,
-    ) as sandbox:
-        print(f"sandbox: {sandbox.url}", file=sys.stderr)
-        async with ParadigmClient(
-            api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=rate
-        ) as client:
-            if args.poll_interval is None:
-                options = attrs.evolve(
-                    options, poll_interval=SANDBOX_POLL_INTERVAL
-                )
-            summary = await enrich_file(client, options)
-            print_summary(summary, client)
-        account = sandbox.account()
-        print(
-            f"sandbox ledger: {account.charged} charged, "
-            f"{account.refunded} refunded; balance {account.balance}",
-            file=sys.stderr,
-        )
+    if args.poll_interval is None:
+        options = attrs.evolve(options, poll_interval=SANDBOX_POLL_INTERVAL)
+    async with _embedded_sandbox() as client:
+        summary = await enrich_file(client, options)
+        print_summary(summary, client)
 
     return summary.exit_code
 
