@@ -15,7 +15,8 @@ can never take spending past the cap together.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 import attrs
 
@@ -32,6 +33,16 @@ __all__ = [
     "Price",
     "Reservation",
 ]
+
+
+class _Observed(Protocol):
+    """A record whose status the ledger watches: a job, an enrichment."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def status(self) -> Status | str: ...
 
 
 @attrs.frozen
@@ -455,6 +466,8 @@ class CreditLedger:
     def observe(self, resource_id: str, status: Status | str) -> None:
         """Note a resource's status; a failed one of ours is refunded,
         to the budgets that paid for it too."""
+        if not self._open:  # nothing of ours is still running
+            return
         if status == Status.FAILED:
             credits = self._open.pop(resource_id, 0)
             self._refunded += credits
@@ -464,6 +477,12 @@ class CreditLedger:
         elif status == Status.COMPLETED:
             self._open.pop(resource_id, None)
             self._payers.pop(resource_id, None)
+
+    def observe_all(self, records: Iterable[_Observed]) -> None:
+        """`observe` each of `records`, a page of a list, say."""
+        if self._open:
+            for record in records:
+                self.observe(record.id, record.status)
 
     def __repr__(self) -> str:
         totals = self.snapshot()

@@ -10,6 +10,7 @@ numbers of credits), and an error is ``{"error": {"code": ...,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -48,13 +49,17 @@ class ErrorBody:
     message: str
 
 
+_NO_META: Mapping[str, Any] = MappingProxyType({})
+"""The ``meta`` of an answer that has none: one shared, read-only."""
+
+
 @attrs.frozen(kw_only=True)
 class Envelope:
     """A successful answer's payload and what came around it."""
 
     data: Any
     pagination: Pagination | None = None
-    meta: Mapping[str, Any] = attrs.field(factory=dict)
+    meta: Mapping[str, Any] = _NO_META
 
 
 def read_envelope(document: Any) -> Envelope:
@@ -64,13 +69,15 @@ def read_envelope(document: Any) -> Envelope:
     Raises `ValueError` naming what is wrong when the shape is not one the
     contract allows.
     """
-    if not isinstance(document, dict) or "data" not in document:
+    if type(document) is not dict or "data" not in document:
         return Envelope(data=document)
+    if len(document) == 1:  # a get's answer: nothing but the data
+        return Envelope(data=document["data"])
 
     meta = document.get("meta")
     if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
+        meta = _NO_META
+    elif not isinstance(meta, dict):
         raise ValueError("$.meta: expected an object")
     for key in _CREDIT_FIGURES:
         _check_credits(meta, key)

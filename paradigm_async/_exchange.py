@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDictProxy, istr
 
 from ._envelope import Envelope, Pagination
 
@@ -25,16 +25,16 @@ __all__ = [
     "Request",
 ]
 
-REQUEST_ID_HEADER = "X-Request-Id"
+REQUEST_ID_HEADER = istr("X-Request-Id")
 """Design choice: the header an answer's request id is read from."""
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_HEADER = istr("Idempotency-Key")
 
-REMAINING_HEADER = "X-RateLimit-Remaining"
-RESET_HEADER = "X-RateLimit-Reset"
+REMAINING_HEADER = istr("X-RateLimit-Remaining")
+RESET_HEADER = istr("X-RateLimit-Reset")
 """Design choice (CONTRACT.md): the rate headers, used when present."""
 
-REPLAYED_HEADER = "Idempotent-Replayed"
+REPLAYED_HEADER = istr("Idempotent-Replayed")
 """Design choice: the header that marks an answer replayed for a repeated
 ``Idempotency-Key`` (the sandbox sends it; the live API may not)."""
 
@@ -55,9 +55,13 @@ class Progress:
         return self.in_flight or self.unknown
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class Request:
-    """What to send: built by the resources, sent by the transport."""
+    """What to send: built by the resources, sent by the transport.
+
+    Not frozen, as it is built on every call and frozen attrs classes
+    cost twice as much to build; nothing changes one once built.
+    """
 
     method: str
     path: str

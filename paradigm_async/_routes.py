@@ -8,6 +8,7 @@ can add a segment, climb with ``..`` or start a query.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from urllib.parse import quote
@@ -67,6 +68,13 @@ class Operation:
         return self.path.format_map(encoded)
 
 
+_is_plain = re.compile(
+    f"[A-Za-z0-9_~-]{{1,{MAX_SEGMENT_LENGTH}}}", re.ASCII
+).fullmatch
+"""Whether an id needs no encoding, the usual case: unreserved characters
+but the dot, so ``.`` and ``..`` still get their own check."""
+
+
 def encode_segment(value: str, name: str = "id") -> str:
     """Percent-encode `value` as exactly one path segment.
 
@@ -75,6 +83,8 @@ def encode_segment(value: str, name: str = "id") -> str:
     that normalises paths would read it as a step up), is not valid
     Unicode, or is longer than `MAX_SEGMENT_LENGTH` once encoded.
     """
+    if type(value) is str and _is_plain(value):
+        return value
     if not isinstance(value, str):
         raise InvalidInputError(
             f"{name} must be a string, got {type(value).__name__}"

@@ -26,7 +26,7 @@ import attrs
 from ._errors import APIConnectionError, ConfigurationError
 from ._validation import is_whole_number
 
-__all__ = ["AttemptTimer", "ConnectionSlots", "SessionHolder"]
+__all__ = ["AttemptTimer", "ConnectionSlots", "LoopState", "SessionHolder"]
 
 logger = logging.getLogger("paradigm_async.transport")
 
@@ -163,13 +163,24 @@ class _Deadline:
 
 
 @attrs.define
-class _LoopState:
+class LoopState:
+    """What one event loop's calls share: the session, the connection
+    slots and the attempt timers."""
+
     loop: asyncio.AbstractEventLoop
     session: aiohttp.ClientSession
     slots: ConnectionSlots
     keeper: asyncio.Task[None] | None
     closing: asyncio.Future[None]
     timers: dict[float, AttemptTimer] = attrs.field(factory=dict)
+
+    def timer(self, seconds: float) -> AttemptTimer:
+        """The timer for attempts of `seconds`, made on first use."""
+        timer = self.timers.get(seconds)
+        if timer is None:
+            timer = self.timers[seconds] = AttemptTimer(self.loop, seconds)
+
+        return timer
 
 
 class SessionHolder:
@@ -194,29 +205,25 @@ class SessionHolder:
         self._own = session is None
         self._given = session
         self._max_connections = max_connections
-        self._state: _LoopState | None = None
+        self._state: LoopState | None = None
         self.closed = False
         self.generation = 0
         """Counts closes: a call begun before the latest close may not
         send, even if the client was entered again since."""
 
-    def slots(self, generation: int) -> ConnectionSlots:
-        """The running loop's connection slots; take one before a send."""
-        return self._current(generation).slots
+    def current(self, generation: int) -> LoopState:
+        """The running loop's session, slots and timers, made if need be.
 
-    def session(self, generation: int) -> aiohttp.ClientSession:
-        """The running loop's session, made if need be."""
-        return self._current(generation).session
+        Raises `APIConnectionError` once the client has closed since
+        `generation`: a call begun before a close may not send.
+        """
+        if self.closed or generation != self.generation:
+            raise _closed_error()
+        state = self._state
+        if state is None or state.loop is not asyncio.get_running_loop():
+            state = self._state = self._open(asyncio.get_running_loop(), state)
 
-    def timer(self, generation: int, seconds: float) -> AttemptTimer:
-        """The running loop's timer for attempts of `seconds`."""
-        timers = self._current(generation).timers
-        timer = timers.get(seconds)
-        if timer is None:
-            loop = asyncio.get_running_loop()
-            timer = timers[seconds] = AttemptTimer(loop, seconds)
-
-        return timer
+        return state
 
     async def unless_closed(self, waiting: Awaitable[T], generation: int) -> T:
         """Await `waiting`, or give up with an error if the client closes.
@@ -224,7 +231,7 @@ class SessionHolder:
         A call queued behind the rate limiter is woken by `close` at
         once, instead of failing only when its turn comes.
         """
-        closing = self._current(generation).closing
+        closing = self.current(generation).closing
         task = asyncio.ensure_future(waiting)
         racing: set[asyncio.Future[Any]] = {task, closing}
         try:
@@ -261,21 +268,11 @@ class SessionHolder:
             state.keeper.cancel()
             await asyncio.wait([state.keeper])
 
-    def _current(self, generation: int) -> _LoopState:
-        if self.closed or generation != self.generation:
-            raise _closed_error()
-        loop = asyncio.get_running_loop()
-        state = self._state
-        if state is None or state.loop is not loop:
-            state = self._state = self._open(loop, state)
-
-        return state
-
     def _open(
         self,
         loop: asyncio.AbstractEventLoop,
-        previous: _LoopState | None,
-    ) -> _LoopState:
+        previous: LoopState | None,
+    ) -> LoopState:
         if previous is not None and not previous.loop.is_closed():
             raise ConfigurationError(
                 "this ParadigmClient is in use by another event loop; "
@@ -285,7 +282,7 @@ class SessionHolder:
         closing = loop.create_future()
         if not self._own:
             assert self._given is not None
-            return _LoopState(loop, self._given, slots, None, closing)
+            return LoopState(loop, self._given, slots, None, closing)
 
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._max_connections),
@@ -301,7 +298,7 @@ class SessionHolder:
         )
         logger.debug("session.opened")
 
-        return _LoopState(loop, session, slots, keeper, closing)
+        return LoopState(loop, session, slots, keeper, closing)
 
 
 def _closed_error() -> APIConnectionError:

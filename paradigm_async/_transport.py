@@ -179,6 +179,10 @@ class Transport:
     def _headers_for(
         self, request: Request, has_body: bool
     ) -> CIMultiDict[str]:
+        """The headers of `request`: the client's own, shared (aiohttp
+        copies what it is given), unless the request adds to them."""
+        if not has_body and request.idempotency_key is None:
+            return self._headers
         headers = self._headers.copy()
         if has_body:
             headers["Content-Type"] = "application/json"
@@ -189,8 +193,6 @@ class Transport:
 
     async def _wait_for_slot(self, request: Request, generation: int) -> None:
         """Take a rate slot in this view's lane, within its queue bound."""
-        if self._limiter.unpaced_now():
-            return
         lane = self._options.priority
         if self._limiter.ready():
             await self._limiter.acquire(lane)
@@ -232,13 +234,19 @@ class Transport:
         generation: int,
     ) -> APIResponse:
         sessions = self._sessions
-        slots = sessions.slots(generation)
-        if not slots.take_now():
+        state = sessions.current(generation)
+        slots = state.slots
+        waited = not slots.take_now()
+        if waited:
             await slots.take()
         try:
-            await self._wait_for_slot(request, generation)
-            session = sessions.session(generation)
-            timer = sessions.timer(generation, self._timeout)
+            if not self._limiter.unpaced_now():
+                await self._wait_for_slot(request, generation)
+                waited = True
+            if waited:  # the client may have closed meanwhile
+                state = sessions.current(generation)
+            session = state.session
+            timer = state.timer(self._timeout)
             progress = request.progress
             if progress is not None:
                 progress.in_flight = True
@@ -266,7 +274,8 @@ class Transport:
         finally:
             slots.give_back()
         elapsed = time.monotonic() - started
-        _log_answer(request, answer.status, elapsed, attempt)
+        if logger.isEnabledFor(logging.INFO):
+            _log_answer(request, answer.status, elapsed, attempt)
         self._limiter.observe(answer.status, answer.headers, elapsed)
 
         return _read_answer(request, answer, raw, attempt, elapsed)
@@ -492,8 +501,6 @@ def _final(
 def _log_answer(
     request: Request, status: int, elapsed: float, attempt: int
 ) -> None:
-    if not logger.isEnabledFor(logging.INFO):
-        return
     logger.info(
         "%s %s %d %.0fms attempt=%d",
         request.method,

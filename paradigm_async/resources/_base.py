@@ -7,8 +7,9 @@ filled from the price table for each of the group's operations.
 
 from __future__ import annotations
 
+import operator
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import attrs
@@ -19,7 +20,7 @@ from .._errors import NotFoundError
 from .._exchange import APIResponse, Progress, Request
 from .._models import structure
 from .._pagination import Page, Paginator
-from .._routes import ROUTES
+from .._routes import ROUTES, Operation
 from .._transport import Transport
 from .._validation import check_idempotency_key, check_page_size
 
@@ -29,6 +30,8 @@ __all__ = [
     "Context",
     "new_idempotency_key",
 ]
+
+_ID: Callable[[Any], str] = operator.attrgetter("id")
 
 DEFAULT_PAGE_SIZE = 20
 """The contract's default page (CONTRACT.md, "Pagination")."""
@@ -59,6 +62,7 @@ class Collection(Generic[M]):
     """Each method's cost in credits, readable without calling it."""
 
     _group: ClassVar[str]
+    _routes: ClassVar[Mapping[str, Operation]]
     _model: ClassVar[type[Any]]
     _list_of: ClassVar[Any]
 
@@ -73,11 +77,12 @@ class Collection(Generic[M]):
         cls._model = model
         cls._list_of = list.__class_getitem__(model)  # list[model], for cattrs
         prefix = f"{group}."
-        cls.prices = {
-            name.removeprefix(prefix): route.price
+        cls._routes = {
+            name.removeprefix(prefix): route
             for name, route in ROUTES.items()
             if name.startswith(prefix)
         }
+        cls.prices = {name: route.price for name, route in cls._routes.items()}
 
     def __init__(self, context: Context) -> None:
         self._context = context
@@ -113,7 +118,7 @@ class Collection(Generic[M]):
 
             return self._page(response.envelope, offset)
 
-        return Paginator(fetch, key=lambda item: item.id)
+        return Paginator(fetch, key=_ID)
 
     async def _send(
         self,
@@ -125,7 +130,7 @@ class Collection(Generic[M]):
         idempotency_key: str | None = None,
         progress: Progress | None = None,
     ) -> APIResponse:
-        route = ROUTES[f"{self._group}.{method}"]
+        route = self._routes[method]
         request = Request(
             method=route.method,
             path=route.render(path_params or {}),
@@ -145,14 +150,19 @@ class Collection(Generic[M]):
 
     def _page(self, envelope: Envelope, offset: int) -> Page[M]:
         items: list[M] = structure(envelope.data, self._list_of)
-        for item in items:
-            self._observed(item)
+        self._observed_all(items)
 
         return Page(items=items, offset=offset, pagination=envelope.pagination)
 
     def _observed(self, item: M) -> M:
         """A hook for what every decoded item passes through."""
+        self._observed_all((item,))
+
         return item
+
+    def _observed_all(self, items: Sequence[M]) -> None:
+        """A hook for what every decoded item passes through, a page of
+        them at a time."""
 
 
 def new_idempotency_key(given: str | None = None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -171,11 +171,9 @@ class ResearchResource(Collection[M]):
 
         return charged
 
-    def _observed(self, item: M) -> M:
+    def _observed_all(self, items: Sequence[M]) -> None:
         """Let the ledger see each status: a failure of ours is refunded."""
-        self._context.credits.observe(item.id, item.status)
-
-        return item
+        self._context.credits.observe_all(items)
 
 
 def _may_have_charged(exc: BaseException, progress: Progress) -> bool:
