@@ -38,6 +38,9 @@ async def test_request_uses_the_same_key_envelope_and_errors(
         r.headers["X-API-Key"] == sandbox.api_key for r in sandbox.requests
     )
     assert "Idempotency-Key" in sandbox.requests[0].headers
+    assert fetched.meta == {}
+    with pytest.raises(TypeError):  # one empty meta is shared: read-only
+        fetched.meta["credits_charged"] = 5  # type: ignore[index]
     with pytest.raises(NotFoundError):
         await client.request("GET", "/enrichments/" + encode_segment("a/b"))
     assert sandbox.requests[-1].path == "/v1/enrichments/a%2Fb"

@@ -57,9 +57,33 @@ async def test_creates_send_json_and_an_idempotency_key(
     assert job.id.startswith("job_")
 
 
+async def test_a_create_adds_its_headers_to_itself_alone(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    """Reads share the client's headers; a create's key and content type
+    must not leak into the reads after it."""
+    job = await client.jobs.create({"email": "ada@example.com"})
+    await client.jobs.get(job.id)
+    await client.jobs.create({"email": "bob@example.com"})
+    await client.jobs.get(job.id)
+
+    first, read, second, read_again = sandbox.requests
+    for create in (first, second):
+        assert create.headers["Content-Type"] == "application/json"
+    assert (
+        first.headers["Idempotency-Key"] != second.headers["Idempotency-Key"]
+    )
+    for get in (read, read_again):
+        assert "Idempotency-Key" not in get.headers
+        assert "Content-Type" not in get.headers
+        assert get.headers["X-API-Key"] == sandbox.api_key
+
+
 @pytest.mark.parametrize(
     ("job_id", "raw_path"),
     [
+        ("job_Ab-9~x", "/v1/jobs/job_Ab-9~x"),
+        ("a.b", "/v1/jobs/a.b"),
         ("../admin", "/v1/jobs/..%2Fadmin"),
         ("a/b?x=1", "/v1/jobs/a%2Fb%3Fx%3D1"),
         ("a b#c", "/v1/jobs/a%20b%23c"),

@@ -117,6 +117,28 @@ async def test_a_refund_is_counted_once_however_often_it_is_seen(
     assert client.credits.net == sandbox.account().net == 0
 
 
+async def test_a_refund_seen_only_on_a_list_page_is_counted(
+    sandbox: Sandbox, client: ParadigmClient
+) -> None:
+    """The ledger reads each page's statuses, not only single gets."""
+    running = await client.jobs.create(LEAD)
+    bad = await client.jobs.create(FAILING)
+    failed: list[str] = []
+    for _ in range(200):
+        failed = [job.id async for job in client.jobs.list(status="failed")]
+        if bad.id in failed:
+            break
+        await asyncio.sleep(0.02)
+
+    assert failed == [bad.id]
+    assert client.credits.refunded == 1
+    assert client.credits.net == sandbox.account().net
+    await client.jobs.wait(running.id, poll_interval=0.02)
+    await client.jobs.list().collect()
+    assert client.credits.refunded == 1
+    assert client.credits.net == sandbox.account().net == 1
+
+
 async def test_wait_gives_up_with_a_typed_timeout(sandbox: Sandbox) -> None:
     slow = Sandbox(rate_limit=None, processing_delay=30)
     async with (

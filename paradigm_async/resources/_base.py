@@ -8,7 +8,7 @@ filled from the price table for each of the group's operations.
 from __future__ import annotations
 
 import operator
-import uuid
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -167,4 +167,4 @@ class Collection(Generic[M]):
 
 def new_idempotency_key(given: str | None = None) -> str:
     """The caller's key, checked, or a fresh one for one create."""
-    return check_idempotency_key(given) or f"pa-{uuid.uuid4().hex}"
+    return check_idempotency_key(given) or f"pa-{os.urandom(16).hex()}"

@@ -12,8 +12,6 @@ import time
 from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-import attrs
-
 from .. import _watcher
 from .._errors import (
     APIConnectionError,
@@ -167,9 +165,12 @@ class ResearchResource(Collection[M]):
             replayed=response.replayed and not progress.uncertain,
         )
         ledger.observe(item.id, item.status)
-        charged: M = attrs.evolve(item, charge=charge)
+        # `item` was decoded for this call and nobody else holds it yet:
+        # its charge is filled in place, as its __init__ would, rather
+        # than by copying all its fields with attrs.evolve.
+        object.__setattr__(item, "charge", charge)
 
-        return charged
+        return item
 
     def _observed_all(self, items: Sequence[M]) -> None:
         """Let the ledger see each status: a failure of ours is refunded."""
