@@ -52,6 +52,7 @@ __all__ = [
     "ValidationError",
     "WaitTimeoutError",
     "error_from_response",
+    "redact",
 ]
 
 _EXCERPT_CHARS = 200
@@ -267,6 +268,18 @@ _BY_STATUS: Mapping[int, type[APIError]] = {
 }
 
 
+REDACTED = "[redacted key]"
+"""What stands for the API key where a server repeated it back."""
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` (the API key) replaced."""
+    if not secret or secret not in text:
+        return text
+
+    return text.replace(secret, REDACTED)
+
+
 def error_from_response(
     status: int,
     headers: Mapping[str, str],
@@ -275,19 +288,31 @@ def error_from_response(
     parsed: ErrorBody | None,
     request_id: str | None,
     idempotency_key: str | None = None,
+    secret: str | None = None,
 ) -> APIError:
     """Build the exception for an error answer.
 
     `parsed` is the API's error envelope when the body held one; otherwise
     the message is a short excerpt of the body, so an HTML page from the
-    host still says what it was.
+    host still says what it was. A server (or a proxy) that repeats the
+    request back may quote the key: `secret` is cut out of everything the
+    error keeps of the answer.
     """
+    if secret:  # before the excerpt, which could cut the key in two
+        body = body.replace(secret.encode(), REDACTED.encode())
     if parsed is not None:
         code: str | None = parsed.code
         message = parsed.message
     else:
         code = None
         message = _excerpt(body) or _textless(status, body)
+    if secret:
+        message = redact(message, secret)
+        code = None if code is None else redact(code, secret)
+        request_id = None if request_id is None else redact(request_id, secret)
+        headers = {
+            name: redact(value, secret) for name, value in headers.items()
+        }
 
     cls = _class_for(status, code)
 

@@ -36,6 +36,7 @@ from ._errors import (
     QueueTimeoutError,
     ServerError,
     error_from_response,
+    redact,
 )
 from ._exchange import (
     IDEMPOTENCY_HEADER,
@@ -57,6 +58,9 @@ logger = logging.getLogger("paradigm_async.transport")
 MAX_ANSWER_BYTES = 128 << 20
 """The largest answer read, in bytes: a page of 100 records is well
 under a megabyte."""
+
+_EXCERPT = 80
+"""Characters of a garbled answer quoted in its error."""
 
 _STREAMED_BODY = 1 << 20
 """Bodies above this many bytes are sent as a stream."""
@@ -106,6 +110,7 @@ class Transport:
                 "X-API-Key": api_key,
             }
         )
+        self._key = api_key
         self._timeout = timeout
         self._retry = retry
         self._limiter = limiter
@@ -278,7 +283,7 @@ class Transport:
             _log_answer(request, answer.status, elapsed, attempt)
         self._limiter.observe(answer.status, answer.headers, elapsed)
 
-        return _read_answer(request, answer, raw, attempt, elapsed)
+        return _read_answer(request, answer, raw, attempt, elapsed, self._key)
 
 
 def _note(progress: Progress | None, failure: Failure) -> None:
@@ -354,11 +359,14 @@ def _read_answer(
     raw: bytes,
     attempt: int,
     elapsed: float,
+    key: str,
 ) -> APIResponse:
+    """The answer to `request`, or the error it stands for; `key` is cut
+    out of whatever an error quotes of the answer."""
     request_id = answer.headers.get(REQUEST_ID_HEADER)
     if answer.status >= 300:
         # Redirects are not followed: they would carry the key elsewhere.
-        raise _error_answer(request, answer, raw, request_id, attempt)
+        raise _error_answer(request, answer, raw, request_id, attempt, key)
 
     return APIResponse(
         method=request.method,
@@ -366,13 +374,13 @@ def _read_answer(
         status=answer.status,
         headers=answer.headers,
         request_id=request_id,
-        envelope=_decode_success(raw),
+        envelope=_decode_success(raw, key),
         attempts=attempt,
         elapsed=elapsed,
     )
 
 
-def _decode_success(raw: bytes) -> Envelope:
+def _decode_success(raw: bytes, key: str) -> Envelope:
     """The envelope of a 2xx answer.
 
     A body that is not JSON at all was garbled on its way (cut short, or
@@ -385,7 +393,9 @@ def _decode_success(raw: bytes) -> Envelope:
     try:
         document = _json.loads(raw)
     except (ValueError, RecursionError) as exc:  # and UnicodeDecodeError
-        excerpt = raw[:80].decode("utf-8", errors="replace")
+        # Read past the cut, so that a key the excerpt starts is whole.
+        start = raw[: _EXCERPT + len(key)].decode("utf-8", errors="replace")
+        excerpt = redact(start, key)[:_EXCERPT]
         garbled = DecodeError(f"the answer is not JSON: {excerpt!r}", path="$")
         garbled.__cause__ = exc
         raise _AttemptFailed(Failure.UNKNOWN_OUTCOME, garbled) from exc
@@ -402,6 +412,7 @@ def _error_answer(
     raw: bytes,
     request_id: str | None,
     attempt: int,
+    key: str,
 ) -> _AttemptFailed | APIError:
     """The error for a 3xx/4xx/5xx answer, wrapped if it may be retried."""
     try:
@@ -415,6 +426,7 @@ def _error_answer(
         parsed=parsed,
         request_id=request_id,
         idempotency_key=request.idempotency_key,
+        secret=key,
     )
     error.attempts = attempt
     if answer.status == 429:

@@ -9,10 +9,12 @@ import shutil
 import ssl
 import subprocess
 import traceback
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import pytest
 from aiohttp import web
+from lying_server import lying_server
 
 from paradigm_async import (
     APIConnectionError,
@@ -108,6 +110,63 @@ async def test_the_key_is_not_in_a_traceback_shown_with_its_locals(
         assert "X-API-Key" in text, "the headers were not among the locals"
         assert SECRET not in text
     assert {r.headers["X-API-Key"] for r in sandbox.requests} == {SECRET}
+
+
+def _echo(request: web.Request) -> str:
+    return request.headers.get("X-API-Key", "")
+
+
+async def _json_error(request: web.Request) -> web.StreamResponse:
+    key = _echo(request)
+    body = {"error": {"code": f"BAD_{key}", "message": f"key {key} refused"}}
+    return web.json_response(
+        body, status=400, headers={"X-Request-Id": key, "X-Echo": key}
+    )
+
+
+async def _html_page(request: web.Request) -> web.StreamResponse:
+    # The key cut by the end of the 200 characters the excerpt keeps.
+    padding = "x" * 175
+    html = f"<html><body><h1>Bad gateway</h1>{padding} {_echo(request)}"
+    return web.Response(status=502, text=html, content_type="text/html")
+
+
+async def _garbled_ok(request: web.Request) -> web.StreamResponse:
+    # Not JSON; the key starts ten characters before the excerpt ends.
+    return web.Response(status=200, text="n" * 70 + _echo(request))
+
+
+async def _plain_text_error(request: web.Request) -> web.StreamResponse:
+    return web.Response(status=403, text=f"forbidden for {_echo(request)}")
+
+
+@pytest.mark.parametrize(
+    "handler", [_json_error, _html_page, _garbled_ok, _plain_text_error]
+)
+async def test_a_key_the_server_repeats_back_is_cut_from_the_error(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> None:
+    """A server or proxy that quotes the request (message, code, page,
+    headers, a garbled body) does not put the key into the error."""
+    async with (
+        lying_server(handler) as (url, hits),
+        ParadigmClient(
+            api_key=SECRET, base_url=url, rate_limit=None, max_retries=1
+        ) as client,
+    ):
+        with pytest.raises(ParadigmError) as caught:
+            await client.jobs.get("job_1")
+
+    assert hits, "the server was never asked"
+    error = caught.value
+    # Not with its locals: those hold the answer's raw bytes as the
+    # server sent them.
+    shown = "".join(traceback.format_exception(error))
+    shown += repr(vars(error)) + str(error) + repr(error)
+    assert SECRET[:10] not in shown, "the key, or its start cut short"
+    if isinstance(error, APIError):
+        assert SECRET.encode() not in error.body
+        assert "[redacted key]" in str(error) + repr(vars(error))
 
 
 async def test_limiter_and_retry_logs_at_every_level_hold_no_key(
