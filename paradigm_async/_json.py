@@ -10,8 +10,16 @@ __all__ = ["JSONDecodeError", "dumps", "loads"]
 
 
 def stdlib_loads(data: bytes) -> Any:
-    """Decode one JSON document with the standard library."""
-    return json.loads(data)
+    """Decode one JSON document with the standard library.
+
+    ``NaN`` and ``Infinity`` are refused, as orjson refuses them: they
+    are not JSON, and both back ends must read the same answers.
+    """
+    return json.loads(data, parse_constant=_not_json)
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def stdlib_dumps(value: object) -> bytes:

@@ -519,8 +519,8 @@ get_tone: Call = lambda c: (  # noqa: E731
 get_responder: Call = lambda c: c.auto_responders.email.get("ear_1")  # noqa: E731
 
 READ_AS_FLOAT = ("$", "$.data.credits_charged")
-"""orjson refuses NaN and 1e400 as JSON; the standard library reads them
-as floats (nan, inf), which the integer field then refuses."""
+"""Both back ends refuse NaN as JSON, and orjson 1e400 too; the standard
+library reads 1e400 as a float (inf), which the integer field refuses."""
 
 UNREADABLE: list[Any] = [
     # null where a value is required: never the string "None".
