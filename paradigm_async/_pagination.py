@@ -8,6 +8,7 @@ one with nothing new, ends the walk whatever ``has_more`` says.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -53,13 +54,17 @@ class Paginator(Generic[T]):
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Yield each page as the server sent it, until the walk ends."""
-        async for page, _ in self._walk():
-            yield page
+        # Closing this iterator closes the walk with it, at once, rather
+        # than leaving the walk for the loop to finalise later.
+        async with contextlib.aclosing(self._walk()) as walk:
+            async for page, _ in walk:
+                yield page
 
     async def __aiter__(self) -> AsyncIterator[T]:
-        async for _, fresh in self._walk():
-            for item in fresh:
-                yield item
+        async with contextlib.aclosing(self._walk()) as walk:
+            async for _, fresh in walk:
+                for item in fresh:
+                    yield item
 
     async def _walk(self) -> AsyncIterator[tuple[Page[T], list[T]]]:
         """Each page with its items not seen before.

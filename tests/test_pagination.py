@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import inspect
+
+import pytest
 from aiohttp import web
 from lying_server import lying_server
 
@@ -116,3 +121,32 @@ async def test_a_server_that_ignores_offset_is_not_asked_forever() -> None:
 
     assert [job.id for job in jobs] == ["job_a", "job_b"]
     assert len(hits) == 2
+
+
+def _open_walks() -> list[object]:
+    """The paginators' inner walks still suspended somewhere."""
+    return [
+        thing
+        for thing in gc.get_objects()
+        if inspect.isasyncgen(thing)
+        and thing.ag_code.co_name == "_walk"
+        and thing.ag_frame is not None
+    ]
+
+
+@pytest.mark.parametrize("over", ["items", "pages"])
+async def test_closing_the_iterator_closes_its_walk_at_once(
+    client: ParadigmClient, over: str
+) -> None:
+    """Leaving a loop early and closing the iterator leaves nothing for
+    the event loop to finalise later."""
+    await make(client, 5)
+    paginator = client.jobs.list(limit=2)
+    iterator = paginator.pages() if over == "pages" else aiter(paginator)
+
+    async with contextlib.aclosing(iterator):
+        async for _ in iterator:
+            assert len(_open_walks()) == 1
+            break
+
+    assert _open_walks() == []
