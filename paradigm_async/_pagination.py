@@ -9,7 +9,13 @@ one with nothing new, ends the walk whatever ``has_more`` says.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Sequence,
+)
 from typing import Generic, TypeVar
 
 import attrs
@@ -66,7 +72,7 @@ class Paginator(Generic[T]):
                 for item in fresh:
                     yield item
 
-    async def _walk(self) -> AsyncIterator[tuple[Page[T], list[T]]]:
+    async def _walk(self) -> AsyncGenerator[tuple[Page[T], list[T]], None]:
         """Each page with its items not seen before.
 
         The walk ends on an empty page, on a page that says no more
