@@ -10,7 +10,6 @@ numbers of credits), and an error is ``{"error": {"code": ...,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -49,17 +48,13 @@ class ErrorBody:
     message: str
 
 
-_NO_META: Mapping[str, Any] = MappingProxyType({})
-"""The ``meta`` of an answer that has none: one shared, read-only."""
-
-
 @attrs.frozen(kw_only=True)
 class Envelope:
     """A successful answer's payload and what came around it."""
 
     data: Any
     pagination: Pagination | None = None
-    meta: Mapping[str, Any] = _NO_META
+    meta: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def read_envelope(document: Any) -> Envelope:
@@ -76,7 +71,7 @@ def read_envelope(document: Any) -> Envelope:
 
     meta = document.get("meta")
     if meta is None:
-        meta = _NO_META
+        meta = {}
     elif not isinstance(meta, dict):
         raise ValueError("$.meta: expected an object")
     for key in _CREDIT_FIGURES:
