@@ -62,7 +62,7 @@ def _check_path(path: object) -> None:
             f"path {path!r} must be percent-encoded ASCII: "
             "encode ids with encode_segment"
         )
-    if "//" in path or any(ch in _FORBIDDEN for ch in path):
+    if "//" in path or not _FORBIDDEN.isdisjoint(path):
         raise InvalidInputError(
             f"path {path!r} holds a query, a fragment, an empty segment or "
             "a space: pass params=..., and encode ids with encode_segment"

@@ -84,6 +84,7 @@ async def test_request_does_not_retry_a_post_with_unknown_outcome(
         ("GET", "/jobs//x"),
         ("GET", "/jobs#top"),
         ("GET", "/jobs/a b"),
+        ("GET", "/jobs\\..\\admin"),
         ("TRACE", "/jobs"),
         ("GET", "https://elsewhere.example/v1/jobs"),
     ],
