@@ -68,8 +68,9 @@ class CsvRow:
 def read_rows(path: Path) -> Iterator[CsvRow]:
     """Yield each row of the CSV at `path` with its lead fields mapped.
 
-    Raises `ValueError` if the file has no header or no email column, or
-    is not UTF-8 text.
+    The cells may be separated by commas, semicolons or tabs: whichever
+    the header row uses most. Raises `ValueError` if the file has no
+    header, no email column or a column name twice, or is not UTF-8 text.
     """
     try:
         yield from _read_rows(path)
@@ -82,10 +83,18 @@ def read_rows(path: Path) -> Iterator[CsvRow]:
 
 def _read_rows(path: Path) -> Iterator[CsvRow]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+        delimiter = _delimiter(handle.readline())
+        handle.seek(0)
+        reader = csv.DictReader(handle, delimiter=delimiter)
         header = reader.fieldnames
         if not header:
             raise ValueError(f"{path}: no header row")
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"{path}: the header names {', '.join(map(repr, repeated))} "
+                "more than once; rename one so that no column is lost"
+            )
         columns = _map_columns(header)
         if "email" not in columns.values():
             raise ValueError(f"{path}: no email column among {header}")
@@ -94,6 +103,16 @@ def _read_rows(path: Path) -> Iterator[CsvRow]:
             yield CsvRow(
                 number=number, cells=clean, lead=_lead(clean, columns)
             )
+
+
+_DELIMITERS = (",", ";", "\t")
+"""What spreadsheets separate cells with: a comma, or a semicolon where
+the comma is the decimal mark, or a tab."""
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter the header row uses most; a comma on a tie."""
+    return max(_DELIMITERS, key=header_line.count)
 
 
 def _fold(header: str) -> str:

@@ -87,3 +87,31 @@ def test_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="not UTF-8 text"):
         list(read_rows(path))
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_separated_files_are_read(
+    tmp_path: Path, delimiter: str
+) -> None:
+    """Spreadsheets where the comma is the decimal mark export with
+    semicolons; a comma inside a cell then stays in the cell."""
+    cells = (
+        ["Email", "First Name", "Title"],
+        ["a@example.com", "Ada", "VP, Eng"],
+    )
+    path = write(tmp_path, "".join(delimiter.join(c) + "\n" for c in cells))
+
+    [row] = read_rows(path)
+
+    assert row.lead == {
+        "email": "a@example.com",
+        "first_name": "Ada",
+        "title": "VP, Eng",
+    }
+
+
+def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "Email,Notes,Notes\na@example.com,one,two\n")
+
+    with pytest.raises(ValueError, match="'Notes' more than once"):
+        list(read_rows(path))
