@@ -83,12 +83,7 @@ class Paginator(Generic[T]):
         seen: set[str] = set()
         while True:
             page = await self._fetch(offset)
-            fresh = []
-            for item in page.items:
-                key = self._key(item)
-                if key not in seen:
-                    seen.add(key)
-                    fresh.append(item)
+            fresh = _unseen(page.items, self._key, seen)
             if not fresh:
                 return
             yield page, fresh
@@ -99,3 +94,27 @@ class Paginator(Generic[T]):
     async def collect(self) -> list[T]:
         """Every item in a list: for small lists only."""
         return [item async for item in self]
+
+
+def _unseen(
+    items: Sequence[T], key: Callable[[T], str], seen: set[str]
+) -> list[T]:
+    """The items whose key is not in `seen`, each key once; adds them.
+
+    The usual page holds only new, distinct keys, and is checked as a
+    whole without a step per item.
+    """
+    keys = list(map(key, items))
+    if seen.isdisjoint(keys):
+        before = len(seen)
+        seen.update(keys)
+        if len(seen) - before == len(keys):
+            return list(items)
+        seen.difference_update(keys)  # a key repeats within the page
+    fresh = []
+    for item, name in zip(items, keys, strict=True):
+        if name not in seen:
+            seen.add(name)
+            fresh.append(item)
+
+    return fresh

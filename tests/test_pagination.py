@@ -6,11 +6,14 @@ import contextlib
 import gc
 import inspect
 
+import hypothesis
 import pytest
 from aiohttp import web
+from hypothesis import strategies as st
 from lying_server import lying_server
 
 from paradigm_async import Lead, ParadigmClient
+from paradigm_async._pagination import _unseen
 from paradigm_async.sandbox import Sandbox
 
 
@@ -150,3 +153,52 @@ async def test_closing_the_iterator_closes_its_walk_at_once(
             break
 
     assert _open_walks() == []
+
+
+async def test_repeats_within_and_across_pages_are_yielded_once() -> None:
+    pages = {
+        0: ["job_a", "job_b", "job_a"],
+        3: ["job_b", "job_c", "job_c", "job_d"],
+        7: ["job_e"],
+    }
+
+    async def jobs(request: web.Request) -> web.Response:
+        offset = int(request.query.get("offset", 0))
+        data = [{"id": i, "status": "queued"} for i in pages.get(offset, [])]
+        return web.json_response(
+            {
+                "data": data,
+                "pagination": {"offset": offset, "has_more": offset < 7},
+            }
+        )
+
+    async with (
+        lying_server(jobs) as (url, hits),
+        ParadigmClient(
+            api_key="pk_live_x", base_url=url, rate_limit=None
+        ) as client,
+    ):
+        listed = [job.id async for job in client.jobs.list()]
+
+    assert listed == ["job_a", "job_b", "job_c", "job_d", "job_e"]
+    assert len(hits) == 3
+
+
+@hypothesis.given(
+    pages=st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=8)),
+)
+def test_each_key_is_kept_once_in_first_seen_order(
+    pages: list[list[str]],
+) -> None:
+    """The walk's filter against the obvious one, page after page."""
+    seen: set[str] = set()
+    expected_seen: set[str] = set()
+    for page in pages:
+        expected = []
+        for key in page:
+            if key not in expected_seen:
+                expected_seen.add(key)
+                expected.append(key)
+
+        assert _unseen(page, str, seen) == expected
+        assert seen == expected_seen
