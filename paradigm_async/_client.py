@@ -32,7 +32,13 @@ from .resources._base import Context
 
 __all__ = ["DEFAULT_BASE_URL", "ParadigmClient"]
 
-DEFAULT_BASE_URL = "https://paradigm-api-a9111b9383f1.herokuapp.com/v1"
+API_PREFIX = "/v1"
+"""The version prefix every path of the docs follows: a base URL ends in
+it, and the routing table's paths are relative to it."""
+
+DEFAULT_BASE_URL = (
+    f"https://paradigm-api-a9111b9383f1.herokuapp.com{API_PREFIX}"
+)
 """The documented production URL."""
 
 API_KEY_ENV = "PARADIGM_API_KEY"
@@ -302,6 +308,11 @@ def _base_url(given: object, allow_insecure_http: bool) -> str:
         raise ConfigurationError("base_url must not carry a query or fragment")
     if url.user is not None or url.password is not None:
         raise ConfigurationError("base_url must not carry credentials")
+    if not url.path.rstrip("/").endswith(API_PREFIX):
+        raise ConfigurationError(
+            f"base_url must end in {API_PREFIX}, the API's version prefix "
+            f"that every path follows (as in {DEFAULT_BASE_URL}); got {text!r}"
+        )
     insecure = url.scheme == "http" and not _is_loopback(url.host)
     if insecure and not allow_insecure_http:
         raise ConfigurationError(

@@ -68,6 +68,22 @@ def test_base_urls_that_would_misroute_are_refused(url: str) -> None:
         ParadigmClient(api_key="pk_live_x", base_url=url)
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:1", "http://127.0.0.1:1/", "http://127.0.0.1:1/v2"],
+)
+def test_a_base_url_without_the_version_prefix_says_so(url: str) -> None:
+    """Else every call would end in a 404 that reads like an unknown id."""
+    with pytest.raises(ConfigurationError, match="must end in /v1"):
+        ParadigmClient(api_key="pk_live_x", base_url=url)
+
+
+def test_a_base_url_with_a_trailing_slash_after_the_prefix_is_kept() -> None:
+    client = ParadigmClient(api_key="pk_live_x", base_url="http://[::1]:1/v1/")
+
+    assert client.base_url == "http://[::1]:1/v1"
+
+
 def test_plain_http_off_loopback_is_refused_unless_allowed() -> None:
     with pytest.raises(ConfigurationError, match="plain http"):
         ParadigmClient(api_key="pk_live_x", base_url="http://example.com/v1")
