@@ -289,30 +289,38 @@ def sdk_dict_calls(client: ParadigmClient, job_id: str) -> dict[str, Call]:
     return {"get": get, "list": list_page, "create": create}
 
 
+async def fetch_json(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str | URL,
+    headers: Mapping[str, str],
+    body: bytes | None,
+) -> Any:
+    """One call in plain aiohttp: its answer's JSON, decoded."""
+    async with session.request(
+        method, url, headers=headers, data=body, allow_redirects=False
+    ) as answer:
+        raw = await answer.read()
+        if answer.status >= 300:
+            raise RuntimeError(f"{method} {url}: {answer.status}")
+
+    return loads(raw)
+
+
 def aiohttp_calls(
     session: aiohttp.ClientSession, base_url: str, key: str, job_id: str
 ) -> dict[str, Call]:
     """The three calls in raw aiohttp: bytes in, envelope dicts out."""
     headers = {"X-API-Key": key, "Accept": "application/json"}
 
-    async def fetch(
-        method: str, url: str, extra: dict[str, str], body: bytes | None
-    ) -> Any:
-        async with session.request(
-            method, url, headers=extra, data=body, allow_redirects=False
-        ) as answer:
-            raw = await answer.read()
-            if answer.status >= 300:
-                raise RuntimeError(f"{method} {url}: {answer.status}")
-
-        return loads(raw)
-
     async def get() -> object:
-        return await fetch("GET", f"{base_url}/jobs/{job_id}", headers, None)
+        url = f"{base_url}/jobs/{job_id}"
+
+        return await fetch_json(session, "GET", url, headers, None)
 
     async def list_page() -> object:
         url = f"{base_url}/jobs?limit={PAGE_SIZE}"
-        document = await fetch("GET", url, headers, None)
+        document = await fetch_json(session, "GET", url, headers, None)
 
         return document["data"], document["pagination"]
 
@@ -320,7 +328,9 @@ def aiohttp_calls(
         extra = {**headers, **_create_headers()}
         url = f"{base_url}/jobs"
 
-        return await fetch("POST", url, extra, dumps(CREATE_BODY))
+        return await fetch_json(
+            session, "POST", url, extra, dumps(CREATE_BODY)
+        )
 
     return {"get": get, "list": list_page, "create": create}
 
@@ -335,23 +345,11 @@ def bare_aiohttp_calls(
     page = URL(f"{base_url}/jobs?limit={PAGE_SIZE}", encoded=True)
     jobs = URL(f"{base_url}/jobs", encoded=True)
 
-    async def fetch(
-        method: str, url: URL, extra: CIMultiDict[str], body: bytes | None
-    ) -> Any:
-        async with session.request(
-            method, url, headers=extra, data=body, allow_redirects=False
-        ) as answer:
-            raw = await answer.read()
-            if answer.status >= 300:
-                raise RuntimeError(f"{method} {url}: {answer.status}")
-
-        return loads(raw)
-
     async def get() -> object:
-        return await fetch("GET", one, headers, None)
+        return await fetch_json(session, "GET", one, headers, None)
 
     async def list_page() -> object:
-        document = await fetch("GET", page, headers, None)
+        document = await fetch_json(session, "GET", page, headers, None)
 
         return document["data"], document["pagination"]
 
@@ -359,7 +357,9 @@ def bare_aiohttp_calls(
         extra = headers.copy()
         extra.update(_create_headers())
 
-        return await fetch("POST", jobs, extra, dumps(CREATE_BODY))
+        return await fetch_json(
+            session, "POST", jobs, extra, dumps(CREATE_BODY)
+        )
 
     return {"get": get, "list": list_page, "create": create}
 
