@@ -272,12 +272,47 @@ REDACTED = "[redacted key]"
 """What stands for the API key where a server repeated it back."""
 
 
-def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` (the API key) replaced."""
-    if not secret or secret not in text:
-        return text
+_PARTIAL = 12
+"""The shortest piece of the key that is cut out when an excerpt shows
+only the key's start or end: about four characters past ``pk_live_``."""
 
-    return text.replace(secret, REDACTED)
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` (the API key) replaced,
+    and every piece of it cut short at the end or start of an excerpt:
+    a start of the key at least `_PARTIAL` long, or an end of it."""
+    if not secret:
+        return text
+    text = text.replace(secret, REDACTED)
+    if len(secret) <= _PARTIAL:
+        return text
+    head, tail = secret[:_PARTIAL], secret[-_PARTIAL:]
+    if head in text:
+        text = _cut_starts(text, secret)
+    if tail in text:
+        reversed_text = _cut_starts(text[::-1], secret[::-1], REDACTED[::-1])
+        text = reversed_text[::-1]
+
+    return text
+
+
+def _cut_starts(text: str, secret: str, mark: str = REDACTED) -> str:
+    """`text` with each start of `secret` of `_PARTIAL` or more
+    characters replaced by `mark`."""
+    head = secret[:_PARTIAL]
+    pieces = []
+    start = 0
+    while (found := text.find(head, start)) != -1:
+        end = found + _PARTIAL
+        while end < len(text) and end - found < len(secret):
+            if text[end] != secret[end - found]:
+                break
+            end += 1
+        pieces += [text[start:found], mark]
+        start = end
+    pieces.append(text[start:])
+
+    return "".join(pieces)
 
 
 def error_from_response(
@@ -311,7 +346,8 @@ def error_from_response(
         code = None if code is None else redact(code, secret)
         request_id = None if request_id is None else redact(request_id, secret)
         headers = {
-            name: redact(value, secret) for name, value in headers.items()
+            redact(name, secret): redact(value, secret)
+            for name, value in headers.items()
         }
 
     cls = _class_for(status, code)

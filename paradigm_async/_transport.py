@@ -79,11 +79,16 @@ class _AttemptFailed(Exception):
         failure: Failure,
         error: APIError | APIConnectionError | DecodeError,
         retry_after: float | None = None,
+        *,
+        quoted_key: bool = False,
     ) -> None:
         super().__init__(failure.value)
         self.failure = failure
         self.error = error
         self.retry_after = retry_after
+        self.quoted_key = quoted_key
+        """Whether what went wrong quoted the API key: its own error is
+        then left out of the chain of the one raised."""
 
 
 class Transport:
@@ -273,7 +278,10 @@ class Transport:
             except TimeoutError as exc:
                 raise _timed_out(request, self._timeout) from exc
             except aiohttp.ClientError as exc:
-                raise _connection_failed(request, exc) from exc
+                failed = _connection_failed(request, exc, self._key)
+                # aiohttp quotes the bytes it could not parse: when they
+                # hold the key, its error is left out of the chain.
+                raise failed from (None if failed.quoted_key else exc)
             if progress is not None:
                 progress.in_flight = False
         finally:
@@ -393,9 +401,11 @@ def _decode_success(raw: bytes, key: str) -> Envelope:
     try:
         document = _json.loads(raw)
     except (ValueError, RecursionError) as exc:  # and UnicodeDecodeError
-        # Read past the cut, so that a key the excerpt starts is whole.
-        start = raw[: _EXCERPT + len(key)].decode("utf-8", errors="replace")
-        excerpt = redact(start, key)[:_EXCERPT]
+        # Read past the cut (up to 4 bytes a character), so that a key
+        # the excerpt starts is whole when it is cut out.
+        start = raw[: 4 * (_EXCERPT + len(key))]
+        text = start.decode("utf-8", errors="replace")
+        excerpt = redact(text, key)[:_EXCERPT]
         garbled = DecodeError(f"the answer is not JSON: {excerpt!r}", path="$")
         garbled.__cause__ = exc
         raise _AttemptFailed(Failure.UNKNOWN_OUTCOME, garbled) from exc
@@ -469,23 +479,28 @@ def _deadline_passed(request: Request, deadline: float) -> APITimeoutError:
 
 
 def _connection_failed(
-    request: Request, exc: aiohttp.ClientError
+    request: Request, exc: aiohttp.ClientError, key: str
 ) -> _AttemptFailed:
+    """The failed attempt for aiohttp's `exc`, with `key` cut out of what
+    it says (`quoted_key` tells whether it was there)."""
+    said = str(exc)
+    shown = redact(said, key)
     if isinstance(exc, aiohttp.ClientConnectorError):
         error = APIConnectionError(
-            f"{request.method} {request.path}: could not connect: {exc}",
+            f"{request.method} {request.path}: could not connect: {shown}",
             idempotency_key=request.idempotency_key,
         )
-        return _AttemptFailed(Failure.NOT_SENT, error)
-
-    error = APIConnectionError(
-        f"{request.method} {request.path}: connection lost "
-        f"({type(exc).__name__}: {exc})" + _unknown_outcome_note(request),
-        outcome_unknown=True,
-        idempotency_key=request.idempotency_key,
-    )
-
-    return _AttemptFailed(Failure.UNKNOWN_OUTCOME, error)
+        failure = Failure.NOT_SENT
+    else:
+        error = APIConnectionError(
+            f"{request.method} {request.path}: connection lost "
+            f"({type(exc).__name__}: {shown})"
+            + _unknown_outcome_note(request),
+            outcome_unknown=True,
+            idempotency_key=request.idempotency_key,
+        )
+        failure = Failure.UNKNOWN_OUTCOME
+    return _AttemptFailed(failure, error, quoted_key=shown != said)
 
 
 def _unknown_outcome_note(request: Request) -> str:

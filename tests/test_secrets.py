@@ -4,6 +4,7 @@ https only to a server whose certificate verifies."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import ssl
@@ -26,6 +27,7 @@ from paradigm_async import (
     ParadigmError,
     RateLimit,
 )
+from paradigm_async._errors import redact
 from paradigm_async.cli import run
 from paradigm_async.sandbox import Fault, Sandbox
 
@@ -120,7 +122,9 @@ async def _json_error(request: web.Request) -> web.StreamResponse:
     key = _echo(request)
     body = {"error": {"code": f"BAD_{key}", "message": f"key {key} refused"}}
     return web.json_response(
-        body, status=400, headers={"X-Request-Id": key, "X-Echo": key}
+        body,
+        status=400,
+        headers={"X-Request-Id": key, "X-Echo": key, f"X-Echo-{key}": "1"},
     )
 
 
@@ -167,6 +171,89 @@ async def test_a_key_the_server_repeats_back_is_cut_from_the_error(
     if isinstance(error, APIError):
         assert SECRET.encode() not in error.body
         assert "[redacted key]" in str(error) + repr(vars(error))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (f"a {SECRET} b {SECRET}", "a [redacted key] b [redacted key]"),
+        (f"cut: {SECRET[:14]}'", "cut: [redacted key]'"),
+        (f"{SECRET[-13:]} and on", "[redacted key] and on"),
+        (f"{SECRET[:11]} stays: too short to be the key", None),
+        ("nothing here", None),
+    ],
+)
+def test_redact_cuts_the_key_and_its_ends(
+    text: str, shown: str | None
+) -> None:
+    assert redact(text, SECRET) == (text if shown is None else shown)
+
+
+async def _multibyte_garbled(request: web.Request) -> web.StreamResponse:
+    # Four bytes a character before the key: a cut counted in bytes would
+    # show the key's start.
+    text = "\U0001f600" * 20 + "x" * 14 + _echo(request)
+    return web.Response(status=200, text=text)
+
+
+async def test_a_key_after_multibyte_text_is_cut_whole() -> None:
+    async with (
+        lying_server(_multibyte_garbled) as (url, _),
+        ParadigmClient(
+            api_key=SECRET, base_url=url, rate_limit=None, max_retries=0
+        ) as client,
+    ):
+        with pytest.raises(ParadigmError) as caught:
+            await client.jobs.get("job_1")
+
+    assert "[redacted key]" in str(caught.value)
+    assert SECRET[:10] not in str(caught.value)
+
+
+MALFORMED = {
+    "status-line": b"HTTP/1.1 2x0 %s\r\nContent-Length: 2\r\n\r\n{}",
+    "header-name": b"HTTP/1.1 200 OK\r\n%s(: x\r\nContent-Length: 2\r\n\r\n{}",
+    "content-length": b"HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\n{}",
+    "header-too-long": b"HTTP/1.1 200 OK\r\nX-Echo: %s"
+    + b"a" * 9000
+    + b"\r\nContent-Length: 2\r\n\r\n{}",
+}
+
+
+@pytest.mark.parametrize("answer", MALFORMED.values(), ids=MALFORMED)
+async def test_a_key_quoted_in_a_malformed_answer_is_cut_out(
+    answer: bytes,
+) -> None:
+    """aiohttp's parser quotes the bytes it could not read: the key among
+    them stays out of the error, its message and its chain."""
+
+    async def serve(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        key = head.split(b"X-API-Key: ", 1)[1].split(b"\r\n", 1)[0]
+        writer.write(answer % key)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with ParadigmClient(
+            api_key=SECRET,
+            base_url=f"http://127.0.0.1:{port}/v1",
+            rate_limit=None,
+            max_retries=0,
+        ) as client:
+            with pytest.raises(APIConnectionError) as caught:
+                await client.jobs.get("job_1")
+    finally:
+        server.close()
+        await server.wait_closed()
+
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "connection lost" in shown
+    assert SECRET[:12] not in shown + repr(vars(caught.value))
 
 
 async def test_limiter_and_retry_logs_at_every_level_hold_no_key(
