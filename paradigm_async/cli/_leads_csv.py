@@ -7,6 +7,7 @@ that are not lead fields are kept in the lead's `custom_fields`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import attrs
 
-__all__ = ["CsvRow", "read_rows"]
+__all__ = ["CsvRow", "column_names", "read_rows"]
 
 _ALIASES: Mapping[str, tuple[str, ...]] = {
     "email": (
@@ -75,44 +76,98 @@ def read_rows(path: Path) -> Iterator[CsvRow]:
     try:
         yield from _read_rows(path)
     except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{path}: not UTF-8 text (byte {exc.start} of the file); "
-            "save the CSV as UTF-8 and run again"
-        ) from None
+        raise _not_utf8(path, exc) from None
 
 
-def _read_rows(path: Path) -> Iterator[CsvRow]:
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> ValueError:
+    return ValueError(
+        f"{path}: not UTF-8 text (byte {exc.start} of the file); "
+        "save the CSV as UTF-8 and run again"
+    )
+
+
+def column_names(path: Path) -> list[str]:
+    """The names of the CSV's columns, as `read_rows` keys each row's
+    cells. Raises `ValueError` as `read_rows` does for the header."""
+    try:
+        with _open(path) as (header, _, _):
+            return header
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, exc) from None
+
+
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[tuple[list[str], Iterator[list[str]], str]]:
+    """The header's names, a reader of the rows after it, the delimiter."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         delimiter = _delimiter(handle.readline())
         handle.seek(0)
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        header = reader.fieldnames
-        if not header:
-            raise ValueError(f"{path}: no header row")
-        repeated = sorted({name for name in header if header.count(name) > 1})
-        if repeated:
-            raise ValueError(
-                f"{path}: the header names {', '.join(map(repr, repeated))} "
-                "more than once; rename one so that no column is lost"
-            )
+        reader = csv.reader(handle, delimiter=delimiter)
+        yield _column_names(path, next(reader, [])), reader, delimiter
+
+
+def _read_rows(path: Path) -> Iterator[CsvRow]:
+    with _open(path) as (header, reader, delimiter):
         columns = _map_columns(header)
         if "email" not in columns.values():
             raise ValueError(f"{path}: no email column among {header}")
         for number, cells in enumerate(reader, start=1):
-            clean = {k: (v or "").strip() for k, v in cells.items() if k}
+            if not cells:
+                continue  # a blank line, which DictReader skips too
+            extra = cells[len(header) :]
+            if any(cell.strip() for cell in extra):
+                raise ValueError(
+                    f"{path}: row {number} has {len(cells)} cells but the "
+                    f"header names {len(header)}; quote the cells that hold "
+                    f"a {_NAMES.get(delimiter, delimiter)}"
+                )
+            clean = {
+                name: cell.strip()
+                for name, cell in zip(header, cells, strict=False)
+            }
+            clean.update((name, "") for name in header[len(cells) :])
             yield CsvRow(
                 number=number, cells=clean, lead=_lead(clean, columns)
             )
+
+
+def _column_names(path: Path, header: list[str]) -> list[str]:
+    """The header's names; a blank one is named by its place, ``column
+    3``, so that its cells are kept. Raises `ValueError` for a missing
+    header or a name given twice."""
+    if not header:
+        raise ValueError(f"{path}: no header row")
+    names = [
+        name.strip() or f"column {place}"
+        for place, name in enumerate(header, start=1)
+    ]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(
+            f"{path}: the header names {', '.join(map(repr, repeated))} "
+            "more than once; rename one so that no column is lost"
+        )
+
+    return names
 
 
 _DELIMITERS = (",", ";", "\t")
 """What spreadsheets separate cells with: a comma, or a semicolon where
 the comma is the decimal mark, or a tab."""
 
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+_QUOTED = re.compile(r'"(?:[^"]|"")*"?')
+"""A quoted cell, which may hold any delimiter (to the line's end if its
+closing quote is on a later line)."""
+
 
 def _delimiter(header_line: str) -> str:
-    """The delimiter the header row uses most; a comma on a tie."""
-    return max(_DELIMITERS, key=header_line.count)
+    """The delimiter the header row uses most outside quoted names; a
+    comma on a tie."""
+    bare = _QUOTED.sub("", header_line)
+
+    return max(_DELIMITERS, key=bare.count)
 
 
 def _fold(header: str) -> str:
@@ -120,10 +175,13 @@ def _fold(header: str) -> str:
 
 
 def _map_columns(header: Sequence[str]) -> dict[str, str]:
+    """The lead field of each column named like one. Several columns may
+    name one field ("Email", "Work Email"): a row takes the first of
+    them that holds a value."""
     columns: dict[str, str] = {}
     for name in header:
         field = _BY_ALIAS.get(_fold(name))
-        if field is not None and field not in columns.values():
+        if field is not None:
             columns[name] = field
 
     return columns
@@ -137,8 +195,10 @@ def _lead(
     for name, value in cells.items():
         field = columns.get(name)
         if field is not None:
-            if value:
+            if value and field not in lead:
                 lead[field] = value
+            elif value:  # another column for the field came first
+                custom[name] = value
         elif _fold(name) in _FULL_NAME:
             _split_name(value, lead)
         elif value:

@@ -27,7 +27,7 @@ from .. import _json
 from .._errors import APIError
 from .._models import Status, unstructure
 from .._models._common import ResearchRecord
-from ._leads_csv import CsvRow, read_rows
+from ._leads_csv import CsvRow, column_names, read_rows
 
 __all__ = [
     "FORMATS",
@@ -157,7 +157,7 @@ class _CsvWriter:
         self._out = out
         self._rows = read_rows(leads)
         self._flatten = flatten
-        inputs = input_columns(leads)
+        inputs = column_names(leads)
         ours = [*_COMMON, *_COLUMNS[record]]
         taken = set(inputs)
         self._names = {
@@ -190,14 +190,6 @@ class _CsvWriter:
             if row.number > number:
                 break
         raise RuntimeError(f"lines must come in input order (row {number})")
-
-
-def input_columns(leads: Path) -> list[str]:
-    """The input's column names, as each row's cells are keyed."""
-    with leads.open(newline="", encoding="utf-8-sig") as handle:
-        header = next(csv.reader(handle), [])
-
-    return list(dict.fromkeys(name for name in header if name))
 
 
 _COMMON = ("outcome", "status", "credits", "error", "error_code")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from paradigm_async.cli._leads_csv import bare_domain, read_rows
+from paradigm_async.cli._leads_csv import bare_domain, column_names, read_rows
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -115,3 +115,81 @@ def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="'Notes' more than once"):
         list(read_rows(path))
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ('"Company, Inc";Email;"Notes, a"', 'Acme;a@example.com;"x, y"'),
+        ('Email;"Notes, a, b"', "a@example.com;n"),
+        ('Email\t"Company, Inc"', "a@example.com\tAcme"),
+        ('Email,"first;name;x"', "a@example.com,Ada"),
+    ],
+)
+def test_delimiters_inside_quoted_names_do_not_count(
+    tmp_path: Path, header: str, row: str
+) -> None:
+    [read] = read_rows(write(tmp_path, f"{header}\n{row}\n"))
+
+    assert read.lead["email"] == "a@example.com"
+
+
+def test_blank_column_names_keep_their_cells(tmp_path: Path) -> None:
+    """Spreadsheets export trailing blank columns; a blank name with a
+    value under it must not lose the value."""
+    path = write(tmp_path, "Email,,First Name,,\na@example.com,KEEP,Ada,,\n")
+
+    [row] = read_rows(path)
+
+    assert column_names(path) == [
+        "Email",
+        "column 2",
+        "First Name",
+        "column 4",
+        "column 5",
+    ]
+    assert row.lead == {
+        "email": "a@example.com",
+        "first_name": "Ada",
+        "custom_fields": {"column 2": "KEEP"},
+    }
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "Email,Name\na@example.com,Ann,Lee\n")
+
+    with pytest.raises(ValueError, match=r"row 1 has 3 cells .* a comma"):
+        list(read_rows(path))
+
+
+def test_trailing_empty_cells_and_short_rows_are_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "Email,Name\na@example.com,Ann,,\nb@example.com\n")
+
+    first, second = read_rows(path)
+
+    assert first.lead == {"email": "a@example.com", "first_name": "Ann"}
+    assert second.cells == {"Email": "b@example.com", "Name": ""}
+
+
+def test_the_first_filled_column_of_a_field_wins_and_none_is_lost(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "Email,Work Email,email\n"
+        ",work@example.com,third@example.com\n"
+        "first@example.com,work@example.com,\n",
+    )
+
+    empty_first, filled_first = read_rows(path)
+
+    assert empty_first.lead == {
+        "email": "work@example.com",
+        "custom_fields": {"email": "third@example.com"},
+    }
+    assert filled_first.lead == {
+        "email": "first@example.com",
+        "custom_fields": {"Work Email": "work@example.com"},
+    }
