@@ -294,7 +294,14 @@ def _base_url(given: object, allow_insecure_http: bool) -> str:
     # production.
     text = given
     if text is None:
-        text = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        text = os.environ.get(BASE_URL_ENV)
+        if text is not None and not text.strip():
+            raise ConfigurationError(
+                f"{BASE_URL_ENV} is set but empty: unset it to use the "
+                "documented URL, or set it to the URL meant"
+            )
+    if text is None:
+        text = DEFAULT_BASE_URL
     if not isinstance(text, str):
         raise ConfigurationError("base_url must be a string")
     if not text.isascii() or not text.isprintable() or " " in text:
@@ -308,11 +315,7 @@ def _base_url(given: object, allow_insecure_http: bool) -> str:
         raise ConfigurationError("base_url must not carry a query or fragment")
     if url.user is not None or url.password is not None:
         raise ConfigurationError("base_url must not carry credentials")
-    if not url.path.rstrip("/").endswith(API_PREFIX):
-        raise ConfigurationError(
-            f"base_url must end in {API_PREFIX}, the API's version prefix "
-            f"that every path follows (as in {DEFAULT_BASE_URL}); got {text!r}"
-        )
+    _check_base_path(text)
     insecure = url.scheme == "http" and not _is_loopback(url.host)
     if insecure and not allow_insecure_http:
         raise ConfigurationError(
@@ -321,6 +324,26 @@ def _base_url(given: object, allow_insecure_http: bool) -> str:
         )
 
     return text.rstrip("/")
+
+
+def _check_base_path(text: str) -> None:
+    """The path as it is sent (`text`'s, not yarl's normalised one) must
+    end in the version prefix, and hold no empty, dot or percent-encoded
+    segment for a server to read otherwise (``/v1%2F``, ``/v1/.``,
+    ``//v1``)."""
+    authority_and_path = text.partition("://")[2]
+    path = "/" + authority_and_path.partition("/")[2].rstrip("/")
+    segments = path.split("/")[1:]
+    if (
+        not path.endswith(API_PREFIX)
+        or "%" in path
+        or any(segment in {"", ".", ".."} for segment in segments)
+    ):
+        raise ConfigurationError(
+            f"base_url must end in {API_PREFIX}, the API's version prefix "
+            "that every path follows, with no empty, dot or encoded part "
+            f"before it (as in {DEFAULT_BASE_URL}); got {text!r}"
+        )
 
 
 def _is_loopback(host: str) -> bool:

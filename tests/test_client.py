@@ -70,12 +70,34 @@ def test_base_urls_that_would_misroute_are_refused(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:1", "http://127.0.0.1:1/", "http://127.0.0.1:1/v2"],
+    [
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:1/",
+        "http://127.0.0.1:1/v2",
+        "http://127.0.0.1:1/V1",
+        "http://127.0.0.1:1/v10",
+        # yarl would read these as /v1, but they are sent as written.
+        "http://127.0.0.1:1/v1%2F",
+        "http://127.0.0.1:1/v1/.",
+        "http://127.0.0.1:1//v1",
+        "http://127.0.0.1:1/a/../v1",
+    ],
 )
 def test_a_base_url_without_the_version_prefix_says_so(url: str) -> None:
     """Else every call would end in a 404 that reads like an unknown id."""
     with pytest.raises(ConfigurationError, match="must end in /v1"):
         ParadigmClient(api_key="pk_live_x", base_url=url)
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_base_url_in_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """Set but empty is a mistake, not a wish for the production URL."""
+    monkeypatch.setenv("PARADIGM_BASE_URL", value)
+
+    with pytest.raises(ConfigurationError, match="set but empty"):
+        ParadigmClient(api_key="pk_live_x")
 
 
 def test_a_base_url_with_a_trailing_slash_after_the_prefix_is_kept() -> None:
