@@ -518,9 +518,9 @@ get_tone: Call = lambda c: (  # noqa: E731
 )
 get_responder: Call = lambda c: c.auto_responders.email.get("ear_1")  # noqa: E731
 
-READ_AS_FLOAT = ("$", "$.data.credits_charged")
-"""Both back ends refuse NaN as JSON, and orjson 1e400 too; the standard
-library reads 1e400 as a float (inf), which the integer field refuses."""
+NOT_A_NUMBER = "$"
+"""NaN and 1e400 are not JSON numbers: both back ends refuse the answer
+as not JSON, before any field is read."""
 
 UNREADABLE: list[Any] = [
     # null where a value is required: never the string "None".
@@ -616,11 +616,11 @@ UNREADABLE: list[Any] = [
     ("not-utf-8", get_job, b'{"data": "\xff\xfe"}', "$"),
     ("nan-literal", get_job,
      b'{"data": {"id": "j", "status": "queued", "credits_charged": NaN}}',
-     READ_AS_FLOAT),
+     NOT_A_NUMBER),
     # Huge numbers and deep nesting.
     ("number-overflows-double", get_job,
      b'{"data": {"id": "j", "status": "queued", "credits_charged": 1e400}}',
-     READ_AS_FLOAT),
+     NOT_A_NUMBER),
     ("integer-of-5000-digits", get_enrichment,
      b'{"data": {"id": "e", "status": "completed", "company": '
      b'{"employee_count": ' + b"7" * 5000 + b"}}}", "$"),
