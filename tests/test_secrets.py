@@ -144,8 +144,22 @@ async def _plain_text_error(request: web.Request) -> web.StreamResponse:
     return web.Response(status=403, text=f"forbidden for {_echo(request)}")
 
 
+async def _multibyte_garbled(request: web.Request) -> web.StreamResponse:
+    # Four bytes a character before the key: a cut counted in bytes would
+    # show the key's start.
+    text = "\U0001f600" * 20 + "x" * 14 + _echo(request)
+    return web.Response(status=200, text=text)
+
+
 @pytest.mark.parametrize(
-    "handler", [_json_error, _html_page, _garbled_ok, _plain_text_error]
+    "handler",
+    [
+        _json_error,
+        _html_page,
+        _garbled_ok,
+        _multibyte_garbled,
+        _plain_text_error,
+    ],
 )
 async def test_a_key_the_server_repeats_back_is_cut_from_the_error(
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
@@ -168,9 +182,9 @@ async def test_a_key_the_server_repeats_back_is_cut_from_the_error(
     shown = "".join(traceback.format_exception(error))
     shown += repr(vars(error)) + str(error) + repr(error)
     assert SECRET[:10] not in shown, "the key, or its start cut short"
+    assert "[redacted" in shown  # the mark itself may be cut short
     if isinstance(error, APIError):
         assert SECRET.encode() not in error.body
-        assert "[redacted key]" in str(error) + repr(vars(error))
 
 
 @pytest.mark.parametrize(
@@ -187,27 +201,6 @@ def test_redact_cuts_the_key_and_its_ends(
     text: str, shown: str | None
 ) -> None:
     assert redact(text, SECRET) == (text if shown is None else shown)
-
-
-async def _multibyte_garbled(request: web.Request) -> web.StreamResponse:
-    # Four bytes a character before the key: a cut counted in bytes would
-    # show the key's start.
-    text = "\U0001f600" * 20 + "x" * 14 + _echo(request)
-    return web.Response(status=200, text=text)
-
-
-async def test_a_key_after_multibyte_text_is_cut_whole() -> None:
-    async with (
-        lying_server(_multibyte_garbled) as (url, _),
-        ParadigmClient(
-            api_key=SECRET, base_url=url, rate_limit=None, max_retries=0
-        ) as client,
-    ):
-        with pytest.raises(ParadigmError) as caught:
-            await client.jobs.get("job_1")
-
-    assert "[redacted key]" in str(caught.value)
-    assert SECRET[:10] not in str(caught.value)
 
 
 MALFORMED = {
