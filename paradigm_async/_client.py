@@ -326,23 +326,28 @@ def _base_url(given: object, allow_insecure_http: bool) -> str:
     return text.rstrip("/")
 
 
+_ENCODED_SEPARATOR = re.compile("%(2f|2e|5c)", re.IGNORECASE)
+"""A slash, dot or backslash percent-encoded: a server may decode it
+into another path."""
+
+
 def _check_base_path(text: str) -> None:
     """The path as it is sent (`text`'s, not yarl's normalised one) must
-    end in the version prefix, and hold no empty, dot or percent-encoded
-    segment for a server to read otherwise (``/v1%2F``, ``/v1/.``,
-    ``//v1``)."""
+    end in the version prefix, and hold no empty or dot segment and no
+    encoded slash, dot or backslash, for a server to read otherwise
+    (``/v1%2F``, ``/v1/.``, ``//v1``)."""
     authority_and_path = text.partition("://")[2]
     path = "/" + authority_and_path.partition("/")[2].rstrip("/")
     segments = path.split("/")[1:]
     if (
         not path.endswith(API_PREFIX)
-        or "%" in path
+        or _ENCODED_SEPARATOR.search(path)
         or any(segment in {"", ".", ".."} for segment in segments)
     ):
         raise ConfigurationError(
             f"base_url must end in {API_PREFIX}, the API's version prefix "
-            "that every path follows, with no empty, dot or encoded part "
-            f"before it (as in {DEFAULT_BASE_URL}); got {text!r}"
+            "that every path follows, with no empty, dot or encoded "
+            f"separator before it (as in {DEFAULT_BASE_URL}); got {text!r}"
         )
 
 

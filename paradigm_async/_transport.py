@@ -261,6 +261,7 @@ class Transport:
             if progress is not None:
                 progress.in_flight = True
             started = time.monotonic()
+            quoted: _AttemptFailed | None = None
             try:
                 with timer.limit():
                     async with session.request(
@@ -279,9 +280,14 @@ class Transport:
                 raise _timed_out(request, self._timeout) from exc
             except aiohttp.ClientError as exc:
                 failed = _connection_failed(request, exc, self._key)
-                # aiohttp quotes the bytes it could not parse: when they
-                # hold the key, its error is left out of the chain.
-                raise failed from (None if failed.quoted_key else exc)
+                if not failed.quoted_key:
+                    raise failed from exc
+                quoted = failed
+            if quoted is not None:
+                # aiohttp quoted the key among the bytes it could not
+                # parse: raised out of its except block, its error is no
+                # part of the chain, as cause or as context.
+                raise quoted
             if progress is not None:
                 progress.in_flight = False
         finally:
@@ -401,19 +407,37 @@ def _decode_success(raw: bytes, key: str) -> Envelope:
     try:
         document = _json.loads(raw)
     except (ValueError, RecursionError) as exc:  # and UnicodeDecodeError
-        # Read past the cut (up to 4 bytes a character), so that a key
-        # the excerpt starts is whole when it is cut out.
-        start = raw[: 4 * (_EXCERPT + len(key))]
-        text = start.decode("utf-8", errors="replace")
-        excerpt = redact(text, key)[:_EXCERPT]
-        garbled = DecodeError(f"the answer is not JSON: {excerpt!r}", path="$")
-        garbled.__cause__ = exc
-        raise _AttemptFailed(Failure.UNKNOWN_OUTCOME, garbled) from exc
+        if key.encode() not in raw:
+            raise _garbled(raw, key, exc) from exc
+        document = _UNREAD
+    if document is _UNREAD:
+        # The parser's error keeps the whole body, key and all: raised
+        # out of its except block, it is no part of the chain.
+        raise _garbled(raw, key, None)
     try:
         return read_envelope(document)
     except ValueError as exc:
         path = str(exc).partition(":")[0]
         raise DecodeError(str(exc), path=path) from exc
+
+
+_UNREAD = object()
+
+
+def _garbled(
+    raw: bytes, key: str, cause: BaseException | None
+) -> _AttemptFailed:
+    """The failed attempt for a 2xx answer that is not JSON, quoting its
+    start with `key` cut out; `cause` is the parser's error, if kept."""
+    # Read past the cut (up to 4 bytes a character), so that a key the
+    # excerpt starts is whole when it is cut out.
+    start = raw[: 4 * (_EXCERPT + len(key))]
+    text = start.decode("utf-8", errors="replace")
+    excerpt = redact(text, key)[:_EXCERPT]
+    garbled = DecodeError(f"the answer is not JSON: {excerpt!r}", path="$")
+    garbled.__cause__ = cause
+
+    return _AttemptFailed(Failure.UNKNOWN_OUTCOME, garbled)
 
 
 def _error_answer(

@@ -81,6 +81,7 @@ def test_base_urls_that_would_misroute_are_refused(url: str) -> None:
         "http://127.0.0.1:1/v1/.",
         "http://127.0.0.1:1//v1",
         "http://127.0.0.1:1/a/../v1",
+        "http://127.0.0.1:1/a%2e%2e/v1",
     ],
 )
 def test_a_base_url_without_the_version_prefix_says_so(url: str) -> None:
@@ -98,6 +99,21 @@ def test_an_empty_base_url_in_the_environment_is_refused(
 
     with pytest.raises(ConfigurationError, match="set but empty"):
         ParadigmClient(api_key="pk_live_x")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:1/api/v1",
+        "http://[::1]:8080/v1//",
+        "http://localhost/my%20api/v1",
+        "http://127.0.0.1:1/~team/.well/v1",
+    ],
+)
+def test_base_urls_with_a_path_before_the_prefix_are_taken(url: str) -> None:
+    client = ParadigmClient(api_key="pk_live_x", base_url=url)
+
+    assert client.base_url == url.rstrip("/")
 
 
 def test_a_base_url_with_a_trailing_slash_after_the_prefix_is_kept() -> None:

@@ -75,11 +75,14 @@ def read_rows(path: Path) -> Iterator[CsvRow]:
     """
     try:
         yield from _read_rows(path)
-    except UnicodeDecodeError as exc:
-        raise _not_utf8(path, exc) from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(path, exc) from None
 
 
-def _not_utf8(path: Path, exc: UnicodeDecodeError) -> ValueError:
+def _unreadable(path: Path, exc: UnicodeDecodeError | csv.Error) -> ValueError:
+    if isinstance(exc, csv.Error):  # a cell longer than csv reads, say
+        return ValueError(f"{path}: not a CSV file that can be read: {exc}")
+
     return ValueError(
         f"{path}: not UTF-8 text (byte {exc.start} of the file); "
         "save the CSV as UTF-8 and run again"
@@ -92,8 +95,8 @@ def column_names(path: Path) -> list[str]:
     try:
         with _open(path) as (header, _, _):
             return header
-    except UnicodeDecodeError as exc:
-        raise _not_utf8(path, exc) from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(path, exc) from None
 
 
 @contextlib.contextmanager
@@ -111,9 +114,11 @@ def _read_rows(path: Path) -> Iterator[CsvRow]:
         columns = _map_columns(header)
         if "email" not in columns.values():
             raise ValueError(f"{path}: no email column among {header}")
-        for number, cells in enumerate(reader, start=1):
+        number = 0
+        for cells in reader:
             if not cells:
-                continue  # a blank line, which DictReader skips too
+                continue  # a blank line: not a row, and not counted
+            number += 1
             extra = cells[len(header) :]
             if any(cell.strip() for cell in extra):
                 raise ValueError(
@@ -132,21 +137,27 @@ def _read_rows(path: Path) -> Iterator[CsvRow]:
 
 
 def _column_names(path: Path, header: list[str]) -> list[str]:
-    """The header's names; a blank one is named by its place, ``column
-    3``, so that its cells are kept. Raises `ValueError` for a missing
-    header or a name given twice."""
+    """The header's names, as written; a blank one is named by its place,
+    ``column 3`` (``column 3 (blank)`` if a column has that name), so
+    that its cells are kept. Raises `ValueError` for a missing header or
+    a name given twice."""
     if not header:
         raise ValueError(f"{path}: no header row")
-    names = [
-        name.strip() or f"column {place}"
-        for place, name in enumerate(header, start=1)
-    ]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    repeated = sorted(
+        {name for name in header if name.strip() and header.count(name) > 1}
+    )
     if repeated:
         raise ValueError(
             f"{path}: the header names {', '.join(map(repr, repeated))} "
             "more than once; rename one so that no column is lost"
         )
+    names = []
+    for place, name in enumerate(header, start=1):
+        if not name.strip():
+            name = f"column {place}"
+            while name in header:
+                name += " (blank)"
+        names.append(name)
 
     return names
 

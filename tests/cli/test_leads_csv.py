@@ -193,3 +193,40 @@ def test_the_first_filled_column_of_a_field_wins_and_none_is_lost(
         "email": "first@example.com",
         "custom_fields": {"Work Email": "work@example.com"},
     }
+
+
+def test_blank_lines_are_not_rows_and_do_not_shift_the_numbers(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path, "Email\r\n\r\na@example.com\r\n\r\nb@example.com\r\n"
+    )
+
+    rows = [(row.number, row.lead["email"]) for row in read_rows(path)]
+
+    assert rows == [(1, "a@example.com"), (2, "b@example.com")]
+
+
+@pytest.mark.parametrize(
+    ("header", "names"),
+    [
+        ("email,email ", ["email", "email "]),
+        ("email,Notes,Notes ", ["email", "Notes", "Notes "]),
+        ("email,,column 2", ["email", "column 2 (blank)", "column 2"]),
+    ],
+)
+def test_names_are_kept_as_written_and_blank_ones_never_collide(
+    tmp_path: Path, header: str, names: list[str]
+) -> None:
+    assert column_names(write(tmp_path, f"{header}\na@example.com\n")) == names
+
+
+def test_a_cell_too_large_for_the_csv_module_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path, 'Email,Notes\na@example.com,"' + "n" * 200_000 + '"\n'
+    )
+
+    with pytest.raises(ValueError, match="not a CSV file that can be read"):
+        list(read_rows(path))

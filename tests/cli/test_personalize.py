@@ -316,6 +316,31 @@ async def test_enrich_writes_csv_through_the_same_writer(
     assert "; " in rows[0]["signals"]
 
 
+async def test_csv_output_lines_up_rows_around_blank_lines(
+    tmp_path: Path, live: Sandbox
+) -> None:
+    """A blank line in the input is no row: the output's rows still meet
+    their input rows (a miscount once stopped the run after paying)."""
+    leads = tmp_path / "blank-lines.csv"
+    leads.write_text(
+        "Email,Note\r\n\r\na@example.com,one\r\n\r\nb@example.com,two\r\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "enriched.csv"
+
+    code = await run(
+        ["enrich", str(leads), "-o", str(out), "--rate-limit", "off",
+         "--no-progress"]
+    )  # fmt: skip
+
+    assert code == 0
+    _, rows = table(out)
+    assert [(r["Email"], r["Note"], r["outcome"]) for r in rows] == [
+        ("a@example.com", "one", "completed"),
+        ("b@example.com", "two", "completed"),
+    ]
+
+
 async def test_csv_defuses_formulas_from_the_server_and_renames_clashes(
     tmp_path: Path, live: Sandbox
 ) -> None:
