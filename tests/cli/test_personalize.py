@@ -316,17 +316,13 @@ async def test_enrich_writes_csv_through_the_same_writer(
     assert "; " in rows[0]["signals"]
 
 
-async def test_csv_output_lines_up_rows_around_blank_lines(
-    tmp_path: Path, live: Sandbox
-) -> None:
-    """A blank line in the input is no row: the output's rows still meet
-    their input rows (a miscount once stopped the run after paying)."""
-    leads = tmp_path / "blank-lines.csv"
-    leads.write_text(
-        "Email,Note\r\n\r\na@example.com,one\r\n\r\nb@example.com,two\r\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "enriched.csv"
+async def enrich_to_csv(
+    tmp_path: Path, leads_text: str
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Run ``paradigm enrich`` on `leads_text` to a CSV; its table."""
+    leads = tmp_path / "leads.csv"
+    leads.write_text(leads_text, encoding="utf-8")
+    out = tmp_path / "out.csv"
 
     code = await run(
         ["enrich", str(leads), "-o", str(out), "--rate-limit", "off",
@@ -334,7 +330,19 @@ async def test_csv_output_lines_up_rows_around_blank_lines(
     )  # fmt: skip
 
     assert code == 0
-    _, rows = table(out)
+    return table(out)
+
+
+async def test_csv_output_lines_up_rows_around_blank_lines(
+    tmp_path: Path, live: Sandbox
+) -> None:
+    """A blank line in the input is no row: the output's rows still meet
+    their input rows (a miscount once stopped the run after paying)."""
+    _, rows = await enrich_to_csv(
+        tmp_path,
+        "Email,Note\r\n\r\na@example.com,one\r\n\r\nb@example.com,two\r\n",
+    )
+
     assert [(r["Email"], r["Note"], r["outcome"]) for r in rows] == [
         ("a@example.com", "one", "completed"),
         ("b@example.com", "two", "completed"),
@@ -346,20 +354,10 @@ async def test_csv_defuses_formulas_from_the_server_and_renames_clashes(
 ) -> None:
     """The input's cells go back as read; the server's text may not start
     a formula; a result column named like an input one is prefixed."""
-    leads = tmp_path / "leads.csv"
-    leads.write_text(
+    header, [row] = await enrich_to_csv(
+        tmp_path,
         'Email,Company,status\na@example.com,"=HYPERLINK(""x"")",vip\n',
-        encoding="utf-8",
     )
-    out = tmp_path / "out.csv"
-
-    code = await run(
-        ["enrich", str(leads), "-o", str(out), "--rate-limit", "off",
-         "--no-progress"]
-    )  # fmt: skip
-
-    assert code == 0
-    header, [row] = table(out)
     assert header[:5] == [
         "Email", "Company", "status", "outcome", "paradigm_status",
     ]  # fmt: skip
