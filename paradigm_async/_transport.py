@@ -88,7 +88,7 @@ class _AttemptFailed(Exception):
         self.retry_after = retry_after
         self.quoted_key = quoted_key
         """Whether what went wrong quoted the API key: its own error is
-        then left out of the chain of the one raised."""
+        then left out of the chain of the one raised (`_unchain`)."""
 
 
 class Transport:
@@ -171,6 +171,8 @@ class Transport:
                     error = _final(request, failed)
                     if self._sessions.generation != generation:
                         error.args = (f"{error}; the client was closed",)
+                    if failed.quoted_key:
+                        _unchain(error, failed)
                     raise error from failed.__cause__
                 _log_retry(request, attempt, failed, delay)
                 await asyncio.sleep(delay)
@@ -261,7 +263,6 @@ class Transport:
             if progress is not None:
                 progress.in_flight = True
             started = time.monotonic()
-            quoted: _AttemptFailed | None = None
             try:
                 with timer.limit():
                     async with session.request(
@@ -279,15 +280,7 @@ class Transport:
             except TimeoutError as exc:
                 raise _timed_out(request, self._timeout) from exc
             except aiohttp.ClientError as exc:
-                failed = _connection_failed(request, exc, self._key)
-                if not failed.quoted_key:
-                    raise failed from exc
-                quoted = failed
-            if quoted is not None:
-                # aiohttp quoted the key among the bytes it could not
-                # parse: raised out of its except block, its error is no
-                # part of the chain, as cause or as context.
-                raise quoted
+                raise _connection_failed(request, exc, self._key) from exc
             if progress is not None:
                 progress.in_flight = False
         finally:
@@ -298,6 +291,13 @@ class Transport:
         self._limiter.observe(answer.status, answer.headers, elapsed)
 
         return _read_answer(request, answer, raw, attempt, elapsed, self._key)
+
+
+def _unchain(error: BaseException, failed: _AttemptFailed) -> None:
+    """Leave out of `error`'s chain what quoted the key: aiohttp's error
+    on a malformed answer, or the JSON parser's (its ``doc`` is the whole
+    body), as cause or as context."""
+    error.__cause__ = failed.__cause__ = failed.__context__ = None
 
 
 def _note(progress: Progress | None, failure: Failure) -> None:
@@ -407,13 +407,7 @@ def _decode_success(raw: bytes, key: str) -> Envelope:
     try:
         document = _json.loads(raw)
     except (ValueError, RecursionError) as exc:  # and UnicodeDecodeError
-        if key.encode() not in raw:
-            raise _garbled(raw, key, exc) from exc
-        document = _UNREAD
-    if document is _UNREAD:
-        # The parser's error keeps the whole body, key and all: raised
-        # out of its except block, it is no part of the chain.
-        raise _garbled(raw, key, None)
+        raise _garbled(raw, key, exc) from exc
     try:
         return read_envelope(document)
     except ValueError as exc:
@@ -421,14 +415,10 @@ def _decode_success(raw: bytes, key: str) -> Envelope:
         raise DecodeError(str(exc), path=path) from exc
 
 
-_UNREAD = object()
-
-
-def _garbled(
-    raw: bytes, key: str, cause: BaseException | None
-) -> _AttemptFailed:
+def _garbled(raw: bytes, key: str, cause: Exception) -> _AttemptFailed:
     """The failed attempt for a 2xx answer that is not JSON, quoting its
-    start with `key` cut out; `cause` is the parser's error, if kept."""
+    start with `key` cut out; `cause` is the parser's error, which keeps
+    the whole body (`quoted_key` tells whether the key is in it)."""
     # Read past the cut (up to 4 bytes a character), so that a key the
     # excerpt starts is whole when it is cut out.
     start = raw[: 4 * (_EXCERPT + len(key))]
@@ -437,7 +427,9 @@ def _garbled(
     garbled = DecodeError(f"the answer is not JSON: {excerpt!r}", path="$")
     garbled.__cause__ = cause
 
-    return _AttemptFailed(Failure.UNKNOWN_OUTCOME, garbled)
+    return _AttemptFailed(
+        Failure.UNKNOWN_OUTCOME, garbled, quoted_key=key.encode() in raw
+    )
 
 
 def _error_answer(
