@@ -219,9 +219,10 @@ class SessionHolder:
         """
         if self.closed or generation != self.generation:
             raise _closed_error()
+        loop = asyncio.get_running_loop()
         state = self._state
-        if state is None or state.loop is not asyncio.get_running_loop():
-            state = self._state = self._open(asyncio.get_running_loop(), state)
+        if state is None or state.loop is not loop:
+            state = self._state = self._open(loop, state)
 
         return state
 

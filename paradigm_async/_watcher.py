@@ -69,7 +69,7 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._models._common import ResearchRecord
-from ._validation import check_id, check_wait, is_number
+from ._validation import MAX_PAGE_SIZE, check_id, check_wait, is_number
 
 if TYPE_CHECKING:
     from .resources._research import ResearchResource
@@ -86,7 +86,7 @@ logger = logging.getLogger("paradigm_async.watcher")
 
 M = TypeVar("M", bound=ResearchRecord)
 
-PAGE_SIZE = 100
+PAGE_SIZE = MAX_PAGE_SIZE
 """Records a list request asks for: the contract's largest page."""
 
 MISSES_BEFORE_GET = 2

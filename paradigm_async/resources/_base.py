@@ -94,7 +94,10 @@ class Collection(Generic[M]):
         """Fetch one by id. Free. Raises `NotFoundError` if none."""
         response = await self._send("get", path_params={"id": resource_id})
 
-        return self._observed(self._decode(response))
+        item = self._decode(response)
+        self._observed((item,))
+
+        return item
 
     async def delete(self, resource_id: str) -> None:
         """Delete one by id. Free. Raises `NotFoundError` if none."""
@@ -150,19 +153,13 @@ class Collection(Generic[M]):
 
     def _page(self, envelope: Envelope, offset: int) -> Page[M]:
         items: list[M] = structure(envelope.data, self._list_of)
-        self._observed_all(items)
+        self._observed(items)
 
         return Page(items=items, offset=offset, pagination=envelope.pagination)
 
-    def _observed(self, item: M) -> M:
-        """A hook for what every decoded item passes through."""
-        self._observed_all((item,))
-
-        return item
-
-    def _observed_all(self, items: Sequence[M]) -> None:
+    def _observed(self, items: Sequence[M]) -> None:
         """A hook for what every decoded item passes through, a page of
-        them at a time."""
+        them (or a single get's one) at a time."""
 
 
 def new_idempotency_key(given: str | None = None) -> str:

@@ -172,7 +172,7 @@ class ResearchResource(Collection[M]):
 
         return item
 
-    def _observed_all(self, items: Sequence[M]) -> None:
+    def _observed(self, items: Sequence[M]) -> None:
         """Let the ledger see each status: a failure of ours is refunded."""
         self._context.credits.observe_all(items)
 
