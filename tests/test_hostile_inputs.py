@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 import pytest
 from aiohttp import web
+from holding import holds
 from lying_server import lying_server
 
 from paradigm_async import (
@@ -699,26 +700,6 @@ async def test_answers_the_contract_allows_are_read_keeping_everything(
     document = json.loads(body)
     sent = document.get("data", document)
     assert holds(unstructure(read), sent)
-
-
-def holds(read: Any, sent: Any) -> bool:
-    """Whether `read` has every value `sent` had (and perhaps defaults)."""
-    if isinstance(sent, dict):
-        return isinstance(read, dict) and all(
-            key in read and holds(read[key], value)
-            for key, value in sent.items()
-        )
-
-    if isinstance(sent, list):
-        return (
-            isinstance(read, (list, tuple))
-            and len(read) == len(sent)
-            and all(map(holds, read, sent))
-        )
-    if isinstance(sent, str):  # an enum member is a str too
-        return isinstance(read, str) and read == sent
-
-    return type(read) is type(sent) and bool(read == sent)
 
 
 WRONG_ERRORS: list[Any] = [
